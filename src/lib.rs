@@ -1,0 +1,1 @@
+//! qorus-gcal

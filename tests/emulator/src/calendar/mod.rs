@@ -1,0 +1,1 @@
+//! Calendar v3 resources, held in memory per user.
