@@ -1,6 +1,31 @@
 //! Calendar v3 resources, held in memory per user.
 
+mod acl;
+mod calendar_list;
+mod calendars;
+mod colors;
+mod discovery;
+mod error;
+mod event_list;
+mod event_render;
+mod events;
+mod freebusy;
+mod listing;
+mod rrule;
+mod settings;
+mod store;
+mod timeutil;
+mod tokens;
+mod watch;
+
+pub use discovery::DISCOVERY_JSON;
+
+use discovery::Params;
+use error::{ApiError, R, precondition};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
 use std::time::SystemTime;
+use store::{Cal, User};
 
 /// One API call as the HTTP layer hands it over.
 pub struct ApiRequest<'a> {
@@ -40,39 +65,331 @@ pub struct Notification {
 }
 
 /// All users' calendar data.
-#[derive(Default)]
 pub struct Calendars {
-    users: std::collections::HashSet<String>,
+    users: HashMap<String, User>,
+    cals: HashMap<String, Cal>,
+    /// Global change counter: etags, sync tokens and `updated` ordering come from it.
+    seq: u64,
+    /// Bumped by `expire_sync_tokens`; tokens of older epochs answer 410.
+    epoch: u64,
+    channels: HashMap<String, watch::Channel>,
+    /// Watched collections changed by the current call: (key, collection gone).
+    touched: Vec<(String, bool)>,
+    rng: u64,
+}
+
+impl Default for Calendars {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a handler sees of one call.
+pub(crate) struct Ctx<'r, 'a> {
+    pub req: &'r ApiRequest<'a>,
+    pub user: String,
+    pub p: Params,
+    pub vars: HashMap<String, String>,
+    pub body: Map<String, Value>,
+    pub now: i64,
+}
+
+impl Ctx<'_, '_> {
+    pub fn var(&self, name: &str) -> &str {
+        self.vars.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// 412 when If-Match names another version.
+    pub fn if_match(&self, current: &str) -> R<()> {
+        match self.req.if_match {
+            Some(m) if !etag_matches(m, current) => Err(precondition()),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn etag_matches(header: &str, current: &str) -> bool {
+    header.split(',').any(|t| {
+        let t = t.trim();
+        let t = t.strip_prefix("W/").unwrap_or(t);
+        t == "*" || t == current
+    })
+}
+
+pub(crate) fn ok(v: Value) -> ApiResponse {
+    let headers = match v.get("etag").and_then(Value::as_str) {
+        Some(e) => vec![("ETag".to_string(), e.to_string())],
+        None => Vec::new(),
+    };
+    ApiResponse {
+        status: 200,
+        body: Some(v),
+        headers,
+        notifications: Vec::new(),
+    }
+}
+
+pub(crate) fn no_content() -> ApiResponse {
+    ApiResponse {
+        status: 204,
+        body: None,
+        headers: Vec::new(),
+        notifications: Vec::new(),
+    }
+}
+
+fn error_response(e: ApiError) -> ApiResponse {
+    ApiResponse {
+        status: e.code,
+        body: Some(e.body()),
+        headers: Vec::new(),
+        notifications: Vec::new(),
+    }
 }
 
 impl Calendars {
     pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Idempotent: creates the primary calendar, its list entry, owner ACL and settings.
-    pub fn add_user(&mut self, email: &str) {
-        self.users.insert(email.to_string());
-    }
-
-    pub fn has_user(&self, email: &str) -> bool {
-        self.users.contains(email)
-    }
-
-    pub fn handle(&mut self, _req: &ApiRequest) -> ApiResponse {
-        ApiResponse {
-            status: 501,
-            body: None,
-            headers: Vec::new(),
-            notifications: Vec::new(),
+        let seed = timeutil::system_ms(SystemTime::now()) as u64;
+        Calendars {
+            users: HashMap::new(),
+            cals: HashMap::new(),
+            seq: 0,
+            epoch: 1,
+            channels: HashMap::new(),
+            touched: Vec::new(),
+            rng: seed ^ 0x9e37_79b9_7f4a_7c15,
         }
     }
 
-    /// Every sync token issued so far then answers 410 fullSyncRequired.
-    pub fn expire_sync_tokens(&mut self) {}
+    /// Idempotent: creates the primary calendar (id = email), its list entry, owner ACL and settings.
+    pub fn add_user(&mut self, email: &str) {
+        if self.users.contains_key(email) {
+            return;
+        }
+        let seq = self.bump();
+        let settings = store::DEFAULT_SETTINGS
+            .iter()
+            .map(|(k, v)| (k.to_string(), (v.to_string(), seq)))
+            .collect();
+        self.users.insert(
+            email.to_string(),
+            User {
+                entries: Default::default(),
+                settings,
+            },
+        );
+        if !self.cals.contains_key(email) {
+            let mut cal = Cal::new(email, email);
+            cal.primary_of = Some(email.to_string());
+            cal.seq = seq;
+            cal.last_seq = seq;
+            cal.acl.insert(
+                format!("user:{email}"),
+                store::AclRule {
+                    role: "owner".into(),
+                    scope_type: "user".into(),
+                    scope_value: Some(email.to_string()),
+                    seq,
+                    deleted: false,
+                },
+            );
+            self.cals.insert(email.to_string(), cal);
+        }
+        // The primary calendar, and calendars shared with this address before it existed.
+        let shared: Vec<String> = self
+            .cals
+            .values()
+            .filter(|c| c.rank_of(email) > 0 && c.acl.contains_key(&format!("user:{email}")))
+            .map(|c| c.id.clone())
+            .collect();
+        for id in shared {
+            self.add_entry(email, &id, Map::new());
+        }
+    }
 
-    /// Discovery method id without "calendar.", e.g. "events.list".
-    pub fn route(_http_method: &str, _path: &str) -> Option<&'static str> {
-        None
+    pub fn has_user(&self, email: &str) -> bool {
+        self.users.contains_key(email)
+    }
+
+    pub fn handle(&mut self, req: &ApiRequest) -> ApiResponse {
+        self.touched.clear();
+        let now = timeutil::system_ms(req.now);
+        let mut resp = match self.dispatch(req, now) {
+            Ok(r) => r,
+            Err(e) => error_response(e),
+        };
+        if resp.status < 300 {
+            let more = self.flush_notifications(now);
+            resp.notifications.extend(more);
+        }
+        self.touched.clear();
+        resp
+    }
+
+    /// Every sync token issued so far then answers 410 fullSyncRequired.
+    pub fn expire_sync_tokens(&mut self) {
+        self.epoch += 1;
+    }
+
+    /// Discovery method id without "calendar.", e.g. "events.list"; None if no method matches.
+    pub fn route(http_method: &str, path: &str) -> Option<&'static str> {
+        discovery::route(http_method, path).map(|(m, _)| m.id.as_str())
+    }
+
+    fn dispatch(&mut self, req: &ApiRequest, now: i64) -> R<ApiResponse> {
+        let (m, vars) = discovery::route(req.http_method, req.path).ok_or_else(error::not_found)?;
+        if !m.scopes.iter().any(|s| req.scopes.contains(s)) {
+            return Err(ApiError::new(
+                403,
+                "insufficientPermissions",
+                "Request had insufficient authentication scopes.",
+            ));
+        }
+        let p = discovery::check_params(m, req.query)?;
+        let body = if matches!(m.http_method.as_str(), "POST" | "PUT" | "PATCH") {
+            parse_body(req.body)?
+        } else {
+            Map::new()
+        };
+        if !self.users.contains_key(req.user) {
+            self.add_user(req.user);
+        }
+        let ctx = Ctx {
+            req,
+            user: req.user.to_string(),
+            p,
+            vars,
+            body,
+            now,
+        };
+        let resp = match m.id.as_str() {
+            "acl.delete" => self.acl_delete(&ctx),
+            "acl.get" => self.acl_get(&ctx),
+            "acl.insert" => self.acl_insert(&ctx),
+            "acl.list" => self.acl_list(&ctx),
+            "acl.patch" => self.acl_write(&ctx, true),
+            "acl.update" => self.acl_write(&ctx, false),
+            "acl.watch" => self.watch(&ctx, "acl"),
+            "calendarList.delete" => self.cl_delete(&ctx),
+            "calendarList.get" => self.cl_get(&ctx),
+            "calendarList.insert" => self.cl_insert(&ctx),
+            "calendarList.list" => self.cl_list(&ctx),
+            "calendarList.patch" => self.cl_write(&ctx, true),
+            "calendarList.update" => self.cl_write(&ctx, false),
+            "calendarList.watch" => self.watch(&ctx, "calendarList"),
+            "calendars.clear" => self.cal_clear(&ctx),
+            "calendars.delete" => self.cal_delete(&ctx),
+            "calendars.get" => self.cal_get(&ctx),
+            "calendars.insert" => self.cal_insert(&ctx),
+            "calendars.patch" => self.cal_write(&ctx, true),
+            "calendars.update" => self.cal_write(&ctx, false),
+            "calendars.transferOwnership" => self.cal_transfer(&ctx),
+            "channels.stop" => self.channel_stop(&ctx),
+            "colors.get" => Ok(ok(colors::colors())),
+            "events.delete" => self.ev_delete(&ctx),
+            "events.get" => self.ev_get(&ctx),
+            "events.import" => self.ev_import(&ctx),
+            "events.insert" => self.ev_insert(&ctx),
+            "events.instances" => self.ev_instances(&ctx),
+            "events.list" => self.ev_list(&ctx),
+            "events.move" => self.ev_move(&ctx),
+            "events.patch" => self.ev_write(&ctx, true),
+            "events.quickAdd" => self.ev_quick_add(&ctx),
+            "events.update" => self.ev_write(&ctx, false),
+            "events.watch" => self.watch(&ctx, "events"),
+            "freebusy.query" => self.freebusy(&ctx),
+            "settings.get" => self.setting_get(&ctx),
+            "settings.list" => self.settings_list(&ctx),
+            "settings.watch" => self.watch(&ctx, "settings"),
+            _ => Err(error::not_found()),
+        }?;
+        if m.id.ends_with(".get")
+            && resp.status == 200
+            && let (Some(inm), Some(etag)) = (
+                req.if_none_match,
+                resp.body
+                    .as_ref()
+                    .and_then(|b| b.get("etag"))
+                    .and_then(Value::as_str),
+            )
+            && etag_matches(inm, etag)
+        {
+            return Ok(ApiResponse {
+                status: 304,
+                body: None,
+                headers: resp.headers,
+                notifications: Vec::new(),
+            });
+        }
+        Ok(resp)
+    }
+
+    pub(crate) fn bump(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Random base32hex string (`0-9a-v`), the alphabet of Google's event ids.
+    pub(crate) fn rand_id(&mut self, len: usize) -> String {
+        const B32: &[u8] = b"0123456789abcdefghijklmnopqrstuv";
+        (0..len)
+            .map(|_| {
+                // splitmix64
+                self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let mut z = self.rng;
+                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                B32[((z ^ (z >> 31)) % 32) as usize] as char
+            })
+            .collect()
+    }
+
+    /// Marks a watched collection as changed (or gone) by this call.
+    pub(crate) fn touch(&mut self, key: String, gone: bool) {
+        if !self.touched.iter().any(|(k, _)| *k == key) {
+            self.touched.push((key, gone));
+        }
+    }
+
+    /// "primary" means the caller's own calendar.
+    pub(crate) fn resolve(&self, user: &str, raw: &str) -> String {
+        if raw == "primary" {
+            user.to_string()
+        } else {
+            raw.to_string()
+        }
+    }
+
+    /// The calendar id when `user` has at least `min` rank on it; 404 when no access at all.
+    pub(crate) fn access(&self, user: &str, raw: &str, min: u8) -> R<String> {
+        let id = self.resolve(user, raw);
+        let cal = self.cals.get(&id).ok_or_else(error::not_found)?;
+        let rank = cal.rank_of(user);
+        if rank == 0 {
+            return Err(error::not_found());
+        }
+        if rank < min {
+            return Err(error::access_level(if min >= 4 {
+                "owner"
+            } else {
+                "writer"
+            }));
+        }
+        Ok(id)
+    }
+}
+
+fn parse_body(body: &[u8]) -> R<Map<String, Value>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::new(
+            400,
+            "parseError",
+            "Parse Error: the body must be a JSON object.",
+        )),
+        Err(_) => Err(ApiError::new(400, "parseError", "Parse Error")),
     }
 }

@@ -1,0 +1,248 @@
+//! The embedded discovery document: routes, parameters and scopes of the 38 methods.
+
+use super::error::{R, bad_request, invalid, required};
+use super::timeutil::parse_rfc3339;
+use percent_encoding::percent_decode_str;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Google's discovery document, byte for byte.
+pub const DISCOVERY_JSON: &str = include_str!("../../data/calendar-v3-discovery.json");
+
+/// Standard parameters every method accepts; the emulator ignores them.
+const STANDARD: &[&str] = &[
+    "alt",
+    "fields",
+    "key",
+    "prettyPrint",
+    "quotaUser",
+    "userIp",
+    "oauth_token",
+    "access_token",
+    "$.xgafv",
+    "callback",
+    "uploadType",
+    "upload_protocol",
+];
+
+#[derive(Debug)]
+pub(crate) enum Seg {
+    Lit(String),
+    Var(String),
+}
+
+#[derive(Debug)]
+pub(crate) struct Param {
+    pub name: String,
+    pub in_path: bool,
+    pub required: bool,
+    pub kind: String,
+    pub date_time: bool,
+    pub enums: Option<Vec<String>>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub repeated: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Method {
+    /// Discovery id without "calendar.", e.g. "events.list".
+    pub id: String,
+    pub http_method: String,
+    pub segs: Vec<Seg>,
+    pub params: Vec<Param>,
+    pub scopes: Vec<String>,
+}
+
+fn collect(resource: &Value, out: &mut Vec<Method>) {
+    if let Some(methods) = resource.get("methods").and_then(Value::as_object) {
+        for m in methods.values() {
+            let s = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let id = s("id");
+            let segs = s("path")
+                .split('/')
+                .map(|p| {
+                    if p.starts_with('{') && p.ends_with('}') {
+                        Seg::Var(p[1..p.len() - 1].to_string())
+                    } else {
+                        Seg::Lit(p.to_string())
+                    }
+                })
+                .collect();
+            let mut params = Vec::new();
+            if let Some(ps) = m.get("parameters").and_then(Value::as_object) {
+                for (name, p) in ps {
+                    let num = |k: &str| {
+                        p.get(k)
+                            .and_then(Value::as_str)
+                            .and_then(|v| v.parse::<i64>().ok())
+                    };
+                    params.push(Param {
+                        name: name.clone(),
+                        in_path: p.get("location").and_then(Value::as_str) == Some("path"),
+                        required: p.get("required").and_then(Value::as_bool) == Some(true),
+                        kind: p
+                            .get("type")
+                            .and_then(Value::as_str)
+                            .unwrap_or("string")
+                            .to_string(),
+                        date_time: p.get("format").and_then(Value::as_str) == Some("date-time"),
+                        enums: p.get("enum").and_then(Value::as_array).map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect()
+                        }),
+                        minimum: num("minimum"),
+                        maximum: num("maximum"),
+                        repeated: p.get("repeated").and_then(Value::as_bool) == Some(true),
+                    });
+                }
+            }
+            let scopes = m
+                .get("scopes")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(Method {
+                id: id.strip_prefix("calendar.").unwrap_or(&id).to_string(),
+                http_method: s("httpMethod"),
+                segs,
+                params,
+                scopes,
+            });
+        }
+    }
+    if let Some(res) = resource.get("resources").and_then(Value::as_object) {
+        for r in res.values() {
+            collect(r, out);
+        }
+    }
+}
+
+pub(crate) fn methods() -> &'static [Method] {
+    static METHODS: OnceLock<Vec<Method>> = OnceLock::new();
+    METHODS.get_or_init(|| {
+        let doc: Value = serde_json::from_str(DISCOVERY_JSON).expect("embedded discovery doc");
+        let mut out = Vec::new();
+        collect(&doc, &mut out);
+        out
+    })
+}
+
+/// Finds the method for a raw path ("/calendars/a%40b/events"); path variables come back decoded.
+pub(crate) fn route(
+    http_method: &str,
+    path: &str,
+) -> Option<(&'static Method, HashMap<String, String>)> {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').collect();
+    let mut best: Option<(&'static Method, usize)> = None;
+    for m in methods() {
+        if !m.http_method.eq_ignore_ascii_case(http_method) || m.segs.len() != parts.len() {
+            continue;
+        }
+        let mut lits = 0;
+        let ok = m.segs.iter().zip(&parts).all(|(s, p)| match s {
+            Seg::Lit(l) => {
+                lits += 1;
+                l == p
+            }
+            Seg::Var(_) => !p.is_empty(),
+        });
+        if ok && best.is_none_or(|(_, b)| lits > b) {
+            best = Some((m, lits));
+        }
+    }
+    let (m, _) = best?;
+    let mut vars = HashMap::new();
+    for (s, p) in m.segs.iter().zip(&parts) {
+        if let Seg::Var(name) = s {
+            let v = percent_decode_str(p).decode_utf8_lossy().into_owned();
+            vars.insert(name.clone(), v);
+        }
+    }
+    Some((m, vars))
+}
+
+/// Checked query parameters of one call.
+#[derive(Default)]
+pub(crate) struct Params {
+    values: Vec<(String, String)>,
+}
+
+impl Params {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.values
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.get(name) == Some("true")
+    }
+
+    pub fn int(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(|v| v.parse().ok())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// Checks query parameters against the method's declaration.
+pub(crate) fn check_params(m: &Method, query: &[(String, String)]) -> R<Params> {
+    let mut values = Vec::new();
+    for (k, v) in query {
+        if STANDARD.contains(&k.as_str()) {
+            continue;
+        }
+        let Some(p) = m.params.iter().find(|p| &p.name == k && !p.in_path) else {
+            return Err(bad_request(format!("Unknown parameter: '{k}'")));
+        };
+        let bad = || invalid(format!("Invalid value '{v}' for parameter '{k}'."));
+        match p.kind.as_str() {
+            "integer" => {
+                let n: i64 = v.trim().parse().map_err(|_| bad())?;
+                if p.minimum.is_some_and(|min| n < min) || p.maximum.is_some_and(|max| n > max) {
+                    return Err(bad());
+                }
+            }
+            "boolean" if v != "true" && v != "false" => return Err(bad()),
+            _ => {}
+        }
+        if p.date_time && parse_rfc3339(v).is_none() {
+            return Err(bad());
+        }
+        if let Some(e) = &p.enums
+            && !e.iter().any(|x| x == v)
+        {
+            return Err(bad());
+        }
+        if !p.repeated && values.iter().any(|(n, _): &(String, String)| n == k) {
+            continue;
+        }
+        values.push((k.clone(), v.clone()));
+    }
+    for p in &m.params {
+        if p.required && !p.in_path && !values.iter().any(|(n, _)| n == &p.name) {
+            return Err(required(format!("Required parameter: {}", p.name)));
+        }
+    }
+    Ok(Params { values })
+}

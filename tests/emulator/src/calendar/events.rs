@@ -1,0 +1,312 @@
+//! events.*: get, insert, import, quickAdd, patch, update, delete, move.
+
+use super::error::{ApiError, R, deleted, invalid, not_found, required};
+use super::event_render::{
+    event_times, find_occurrence, render_event, render_instance, valid_event_id,
+};
+use super::store::{Event, etag};
+use super::timeutil::fmt_ms;
+use super::tokens::b64_encode;
+use super::{ApiResponse, Calendars, Ctx, no_content, ok};
+use serde_json::{Map, Value, json};
+
+/// Fields the server owns; a client's values for them are ignored.
+const SERVER_FIELDS: &[&str] = &[
+    "kind",
+    "etag",
+    "id",
+    "htmlLink",
+    "created",
+    "updated",
+    "creator",
+    "organizer",
+    "iCalUID",
+    "recurringEventId",
+];
+
+fn duplicate() -> ApiError {
+    ApiError::new(409, "duplicate", "The requested identifier already exists.")
+}
+
+/// Recursive merge for patch: objects merge, everything else (arrays included) replaces, null removes.
+fn merge(into: &mut Map<String, Value>, patch: &Map<String, Value>) {
+    for (k, v) in patch {
+        match (into.get_mut(k), v) {
+            (_, Value::Null) => {
+                into.remove(k);
+            }
+            (Some(Value::Object(a)), Value::Object(b)) => merge(a, b),
+            _ => {
+                into.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+impl Calendars {
+    /// Builds a stored event from client fields plus server fields.
+    #[allow(clippy::too_many_arguments)]
+    fn build_event(
+        &mut self,
+        cal_id: &str,
+        id: &str,
+        body: &Map<String, Value>,
+        old: Option<&Event>,
+        ctx: &Ctx,
+        keep_organizer: bool,
+    ) -> R<Event> {
+        let (start_ms, end_ms, series) = event_times(body)?;
+        if let Some(s) = body.get("status")
+            && !matches!(s.as_str(), Some("confirmed" | "tentative" | "cancelled"))
+        {
+            return Err(invalid(format!("Invalid status: {s}")));
+        }
+        let mut m = Map::new();
+        m.insert("kind".into(), "calendar#event".into());
+        m.insert("id".into(), id.into());
+        m.insert("status".into(), "confirmed".into());
+        let eid = b64_encode(format!("{id} {cal_id}").as_bytes());
+        m.insert(
+            "htmlLink".into(),
+            format!("https://www.google.com/calendar/event?eid={eid}").into(),
+        );
+        let created = old
+            .and_then(|o| o.data.get("created").cloned())
+            .unwrap_or_else(|| fmt_ms(ctx.now).into());
+        m.insert("created".into(), created);
+        m.insert("updated".into(), fmt_ms(ctx.now).into());
+        let creator = old
+            .and_then(|o| o.data.get("creator").cloned())
+            .unwrap_or_else(|| json!({"email": ctx.user, "self": true}));
+        m.insert("creator".into(), creator);
+        let organizer = match (keep_organizer, body.get("organizer")) {
+            (true, Some(o @ Value::Object(_))) => o.clone(),
+            _ => old
+                .and_then(|o| o.data.get("organizer").cloned())
+                .unwrap_or_else(|| self.organizer(cal_id, &ctx.user)),
+        };
+        m.insert("organizer".into(), organizer);
+        for (k, v) in body {
+            if !SERVER_FIELDS.contains(&k.as_str()) && !v.is_null() {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+        let ical = old
+            .and_then(|o| o.ical_uid().map(str::to_string))
+            .or_else(|| {
+                body.get("iCalUID")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| format!("{id}@google.com"));
+        m.insert("iCalUID".into(), ical.into());
+        if !m.contains_key("sequence") {
+            let seq = old
+                .and_then(|o| o.data.get("sequence").cloned())
+                .unwrap_or(0.into());
+            m.insert("sequence".into(), seq);
+        }
+        m.entry("reminders").or_insert(json!({"useDefault": true}));
+        m.entry("eventType").or_insert("default".into());
+        if let Some(Value::Array(att)) = m.get_mut("attendees") {
+            for a in att.iter_mut().filter_map(Value::as_object_mut) {
+                a.entry("responseStatus").or_insert("needsAction".into());
+            }
+        }
+        let cancelled = m.get("status").and_then(Value::as_str) == Some("cancelled");
+        Ok(Event {
+            data: m,
+            seq: self.bump(),
+            start_ms,
+            end_ms,
+            series,
+            cancelled,
+            updated_ms: ctx.now,
+        })
+    }
+
+    fn organizer(&self, cal_id: &str, user: &str) -> Value {
+        let mut o = Map::new();
+        o.insert("email".into(), cal_id.into());
+        if let Some(c) = self.cals.get(cal_id) {
+            if c.primary_of.is_none()
+                && let Some(s) = c.data.get("summary")
+            {
+                o.insert("displayName".into(), s.clone());
+            }
+            if cal_id == user {
+                o.insert("self".into(), true.into());
+            }
+        }
+        Value::Object(o)
+    }
+
+    fn store(&mut self, cal_id: &str, id: &str, ev: Event) -> Value {
+        let out = render_event(&ev);
+        if let Some(c) = self.cals.get_mut(cal_id) {
+            c.put_event(id, ev);
+        }
+        self.touch(format!("events|{cal_id}"), false);
+        out
+    }
+
+    /// Turns an event into a tombstone (kept for incremental sync).
+    pub(crate) fn cancel_event(&mut self, cal_id: &str, id: &str, now: i64) {
+        let seq = self.bump();
+        let Some(cal) = self.cals.get_mut(cal_id) else {
+            return;
+        };
+        if let Some(mut ev) = cal.events.get(id).cloned() {
+            ev.cancelled = true;
+            ev.seq = seq;
+            ev.updated_ms = now;
+            ev.data.insert("status".into(), "cancelled".into());
+            ev.data.insert("updated".into(), fmt_ms(now).into());
+            cal.put_event(id, ev);
+        }
+        self.touch(format!("events|{cal_id}"), false);
+    }
+
+    /// A stored event, or a rendered instance for "<id>_<stamp>".
+    fn lookup(&self, cal_id: &str, id: &str) -> R<Value> {
+        let cal = &self.cals[cal_id];
+        if let Some(ev) = cal.events.get(id) {
+            return Ok(render_event(ev));
+        }
+        let (parent, suffix) = id.rsplit_once('_').ok_or_else(not_found)?;
+        let ev = cal.events.get(parent).ok_or_else(not_found)?;
+        let s = ev.series.as_ref().ok_or_else(not_found)?;
+        let occ = find_occurrence(s, suffix).ok_or_else(not_found)?;
+        Ok(render_instance(parent, ev, s, &occ))
+    }
+
+    pub(crate) fn ev_get(&mut self, ctx: &Ctx) -> R<ApiResponse> {
+        let cal = self.access(&ctx.user, ctx.var("calendarId"), 1)?;
+        Ok(ok(self.lookup(&cal, ctx.var("eventId"))?))
+    }
+
+    fn new_id(&mut self, cal_id: &str, body: &Map<String, Value>) -> R<String> {
+        match body.get("id") {
+            None | Some(Value::Null) => Ok(self.rand_id(26)),
+            Some(v) => {
+                let id = v.as_str().unwrap_or("");
+                if !valid_event_id(id) {
+                    return Err(invalid("Invalid resource id value."));
+                }
+                if self.cals[cal_id].events.contains_key(id) {
+                    return Err(duplicate());
+                }
+                Ok(id.to_string())
+            }
+        }
+    }
+
+    pub(crate) fn ev_insert(&mut self, ctx: &Ctx) -> R<ApiResponse> {
+        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let id = self.new_id(&cal, &ctx.body)?;
+        let ev = self.build_event(&cal, &id, &ctx.body, None, ctx, false)?;
+        Ok(ok(self.store(&cal, &id, ev)))
+    }
+
+    pub(crate) fn ev_import(&mut self, ctx: &Ctx) -> R<ApiResponse> {
+        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let uid = ctx
+            .body
+            .get("iCalUID")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| required("Missing iCalUID."))?
+            .to_string();
+        let existing = self.cals[&cal].ical.get(&uid).cloned();
+        let (id, old) = match existing {
+            Some(id) => {
+                let old = self.cals[&cal].events.get(&id).cloned();
+                (id, old)
+            }
+            None => (self.new_id(&cal, &ctx.body)?, None),
+        };
+        let mut ev = self.build_event(&cal, &id, &ctx.body, old.as_ref(), ctx, true)?;
+        ev.data.insert("iCalUID".into(), uid.into());
+        Ok(ok(self.store(&cal, &id, ev)))
+    }
+
+    pub(crate) fn ev_quick_add(&mut self, ctx: &Ctx) -> R<ApiResponse> {
+        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let text = ctx.p.get("text").unwrap_or("");
+        let tz = self.cals[&cal].time_zone();
+        let (summary, start, end) = super::event_list::quick_parse(text, ctx.now, tz);
+        let mut body = Map::new();
+        body.insert("summary".into(), summary.into());
+        body.insert("start".into(), start);
+        body.insert("end".into(), end);
+        let id = self.rand_id(26);
+        let ev = self.build_event(&cal, &id, &body, None, ctx, false)?;
+        Ok(ok(self.store(&cal, &id, ev)))
+    }
+
+    pub(crate) fn ev_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
+        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let id = ctx.var("eventId").to_string();
+        let old = self.cals[&cal]
+            .events
+            .get(&id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        ctx.if_match(&etag(old.seq))?;
+        let mut body = if patch {
+            let mut d = old.data.clone();
+            merge(&mut d, &ctx.body);
+            d
+        } else {
+            ctx.body.clone()
+        };
+        if !patch && !body.contains_key("status") && old.cancelled {
+            // Updating a deleted event brings it back, as with Google.
+            body.insert("status".into(), "confirmed".into());
+        }
+        let ev = self.build_event(&cal, &id, &body, Some(&old), ctx, false)?;
+        Ok(ok(self.store(&cal, &id, ev)))
+    }
+
+    pub(crate) fn ev_delete(&mut self, ctx: &Ctx) -> R<ApiResponse> {
+        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let id = ctx.var("eventId");
+        let ev = self.cals[&cal].events.get(id).ok_or_else(not_found)?;
+        if ev.cancelled {
+            return Err(deleted());
+        }
+        ctx.if_match(&etag(ev.seq))?;
+        self.cancel_event(&cal, id, ctx.now);
+        Ok(no_content())
+    }
+
+    pub(crate) fn ev_move(&mut self, ctx: &Ctx) -> R<ApiResponse> {
+        let src = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let dst = self.access(&ctx.user, ctx.p.get("destination").unwrap_or(""), 3)?;
+        let id = ctx.var("eventId").to_string();
+        let old = self.cals[&src]
+            .events
+            .get(&id)
+            .filter(|e| !e.cancelled)
+            .cloned()
+            .ok_or_else(not_found)?;
+        if src == dst {
+            return Ok(ok(render_event(&old)));
+        }
+        if self.cals[&dst]
+            .events
+            .get(&id)
+            .is_some_and(|e| !e.cancelled)
+        {
+            return Err(duplicate());
+        }
+        self.cancel_event(&src, &id, ctx.now);
+        let mut ev = old;
+        ev.seq = self.bump();
+        ev.updated_ms = ctx.now;
+        ev.data.insert("updated".into(), fmt_ms(ctx.now).into());
+        let org = self.organizer(&dst, &ctx.user);
+        ev.data.insert("organizer".into(), org);
+        Ok(ok(self.store(&dst, &id, ev)))
+    }
+}

@@ -1,0 +1,201 @@
+//! In-memory data: calendars with their events and ACL, users with their list and settings.
+
+use super::rrule::{Rule, Start};
+use chrono_tz::Tz;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Rank of an access role, higher sees and does more.
+pub(crate) fn role_rank(role: &str) -> u8 {
+    match role {
+        "freeBusyReader" => 1,
+        "reader" => 2,
+        "writerWithoutPrivateAccess" | "writer" => 3,
+        "owner" => 4,
+        _ => 0,
+    }
+}
+
+pub(crate) fn rank_role(rank: u8) -> &'static str {
+    match rank {
+        1 => "freeBusyReader",
+        2 => "reader",
+        3 => "writer",
+        4 => "owner",
+        _ => "none",
+    }
+}
+
+pub(crate) fn etag(seq: u64) -> String {
+    format!("\"{seq}\"")
+}
+
+/// The recurrence of a recurring event.
+#[derive(Clone, Debug)]
+pub(crate) struct Series {
+    pub rule: Rule,
+    pub tz: Tz,
+    pub first: Start,
+    /// Duration of each occurrence: days for all-day series, else ms.
+    pub dur: i64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Event {
+    /// The resource as answered, without `etag`.
+    pub data: Map<String, Value>,
+    pub seq: u64,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub series: Option<Series>,
+    pub cancelled: bool,
+    pub updated_ms: i64,
+}
+
+impl Event {
+    pub fn ical_uid(&self) -> Option<&str> {
+        self.data.get("iCalUID").and_then(Value::as_str)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct AclRule {
+    pub role: String,
+    pub scope_type: String,
+    pub scope_value: Option<String>,
+    pub seq: u64,
+    pub deleted: bool,
+}
+
+pub(crate) struct Cal {
+    pub id: String,
+    /// summary, description, location, timeZone, ...
+    pub data: Map<String, Value>,
+    pub seq: u64,
+    /// Last change of the calendar or any of its events (list etag, `updated`).
+    pub last_seq: u64,
+    pub last_ms: i64,
+    pub primary_of: Option<String>,
+    pub events: HashMap<String, Event>,
+    /// Non-recurring events by (start, id).
+    pub by_start: BTreeSet<(i64, String)>,
+    /// Recurring events by id.
+    pub recurring: BTreeSet<String>,
+    /// Every event by its last change.
+    pub by_seq: BTreeMap<u64, String>,
+    pub ical: HashMap<String, String>,
+    /// Longest non-recurring event, to bound time-window scans.
+    pub max_dur: i64,
+    pub acl: BTreeMap<String, AclRule>,
+}
+
+impl Cal {
+    pub fn new(id: &str, summary: &str) -> Self {
+        let mut data = Map::new();
+        data.insert("summary".into(), Value::from(summary));
+        data.insert("timeZone".into(), Value::from("UTC"));
+        Cal {
+            id: id.to_string(),
+            data,
+            seq: 0,
+            last_seq: 0,
+            last_ms: 0,
+            primary_of: None,
+            events: HashMap::new(),
+            by_start: BTreeSet::new(),
+            recurring: BTreeSet::new(),
+            by_seq: BTreeMap::new(),
+            ical: HashMap::new(),
+            max_dur: 0,
+            acl: BTreeMap::new(),
+        }
+    }
+
+    /// Stores an event, keeping every index in step.
+    pub fn put_event(&mut self, id: &str, ev: Event) {
+        self.unindex(id);
+        if ev.series.is_some() {
+            self.recurring.insert(id.to_string());
+        } else {
+            self.by_start.insert((ev.start_ms, id.to_string()));
+            self.max_dur = self.max_dur.max(ev.end_ms - ev.start_ms);
+        }
+        self.by_seq.insert(ev.seq, id.to_string());
+        if let Some(u) = ev.ical_uid() {
+            self.ical.insert(u.to_string(), id.to_string());
+        }
+        self.last_seq = self.last_seq.max(ev.seq);
+        self.last_ms = self.last_ms.max(ev.updated_ms);
+        self.events.insert(id.to_string(), ev);
+    }
+
+    /// Drops an event and its index entries entirely (events.move source keeps a tombstone instead).
+    pub fn unindex(&mut self, id: &str) {
+        if let Some(old) = self.events.remove(id) {
+            self.by_start.remove(&(old.start_ms, id.to_string()));
+            self.recurring.remove(id);
+            self.by_seq.remove(&old.seq);
+            if let Some(u) = old.ical_uid()
+                && self.ical.get(u).is_some_and(|x| x == id)
+            {
+                self.ical.remove(u);
+            }
+        }
+    }
+
+    pub fn time_zone(&self) -> Tz {
+        self.data
+            .get("timeZone")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(Tz::UTC)
+    }
+
+    /// Effective role of `user` on this calendar.
+    pub fn rank_of(&self, user: &str) -> u8 {
+        let mut r = 0;
+        for (id, rule) in &self.acl {
+            if rule.deleted {
+                continue;
+            }
+            let applies = id == "default"
+                || (rule.scope_type == "user"
+                    && rule
+                        .scope_value
+                        .as_deref()
+                        .is_some_and(|v| v.eq_ignore_ascii_case(user)));
+            if applies {
+                r = r.max(role_rank(&rule.role));
+            }
+        }
+        r
+    }
+}
+
+/// A user's calendarList entry (user-specific fields only).
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub data: Map<String, Value>,
+    pub seq: u64,
+    pub deleted: bool,
+}
+
+pub(crate) struct User {
+    pub entries: BTreeMap<String, Entry>,
+    pub settings: BTreeMap<String, (String, u64)>,
+}
+
+pub(crate) const DEFAULT_SETTINGS: &[(&str, &str)] = &[
+    ("autoAddHangouts", "false"),
+    ("dateFieldOrder", "MDY"),
+    ("defaultEventLength", "60"),
+    ("format24HourTime", "false"),
+    ("hideInvitations", "false"),
+    ("hideWeekends", "false"),
+    ("locale", "en"),
+    ("remindOnRespondedEventsOnly", "false"),
+    ("showDeclinedEvents", "true"),
+    ("timezone", "UTC"),
+    ("useKeyboardShortcuts", "true"),
+    ("weekStart", "0"),
+];

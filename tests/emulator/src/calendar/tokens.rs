@@ -1,0 +1,100 @@
+//! Opaque page and sync tokens.
+
+use super::error::{ApiError, R, full_sync, invalid};
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+pub(crate) fn b64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+pub(crate) fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes() {
+        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
+        acc = acc << 6 | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Where a listing stopped: the snapshot sequence it started at, and the last key answered.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct PageToken {
+    pub snap: u64,
+    /// Mode of the listing, so a token cannot be replayed against another order.
+    pub mode: String,
+    pub num: i64,
+    pub id: String,
+    pub sub: String,
+    /// Sequence of the sync token this listing answers, if any.
+    pub since: Option<u64>,
+}
+
+impl PageToken {
+    pub fn encode(&self) -> String {
+        let raw = format!(
+            "p\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
+            self.snap,
+            self.mode,
+            self.num,
+            self.id,
+            self.sub,
+            self.since.map(|s| s.to_string()).unwrap_or_default()
+        );
+        b64_encode(raw.as_bytes())
+    }
+
+    pub fn decode(s: &str, mode: &str) -> R<PageToken> {
+        let bad = || invalid("Invalid page token.");
+        let raw = String::from_utf8(b64_decode(s).ok_or_else(bad)?).map_err(|_| bad())?;
+        let parts: Vec<&str> = raw.split('\u{1}').collect();
+        if parts.len() != 7 || parts[0] != "p" || parts[2] != mode {
+            return Err(bad());
+        }
+        Ok(PageToken {
+            snap: parts[1].parse().map_err(|_| bad())?,
+            mode: parts[2].to_string(),
+            num: parts[3].parse().map_err(|_| bad())?,
+            id: parts[4].to_string(),
+            sub: parts[5].to_string(),
+            since: match parts[6] {
+                "" => None,
+                v => Some(v.parse().map_err(|_| bad())?),
+            },
+        })
+    }
+}
+
+pub(crate) fn sync_token(epoch: u64, seq: u64) -> String {
+    b64_encode(format!("s\u{1}{epoch}\u{1}{seq}").as_bytes())
+}
+
+/// The sequence a sync token stands for, or 410 when it is expired or malformed.
+pub(crate) fn parse_sync(s: &str, epoch: u64) -> Result<u64, ApiError> {
+    let raw = b64_decode(s)
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(full_sync)?;
+    let parts: Vec<&str> = raw.split('\u{1}').collect();
+    if parts.len() != 3 || parts[0] != "s" || parts[1] != epoch.to_string() {
+        return Err(full_sync());
+    }
+    parts[2].parse().map_err(|_| full_sync())
+}
