@@ -1,2 +1,39 @@
 //! An offline emulator of Google's OAuth2 and Calendar v3 servers.
+//!
+//! ```no_run
+//! let emu = gcal_emulator::Emulator::start();
+//! let token = emu.admin().access_token(&[]);
+//! println!("{} {token}", emu.urls().api_base_url);
+//! ```
+
+pub mod admin;
+mod api;
+mod batch;
+mod body;
+mod cal;
 pub mod calendar;
+mod emulator;
+mod errors;
+pub mod faults;
+mod fields;
+pub mod log;
+pub mod oauth;
+mod push;
+mod reply;
+mod server;
+mod state;
+pub mod testing;
+mod urls;
+mod util;
+
+pub use admin::{
+    Admin, ClientConfig, MintToken, RevokeFilter, ScheduledFault, ServiceAccountOptions,
+};
+pub use emulator::Emulator;
+pub use faults::{DropWhen, Fault, SlowBody};
+pub use log::LoggedRequest;
+pub use oauth::Consent;
+pub use oauth::store::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_USER};
+pub use server::MAX_BODY;
+pub use state::NotificationRecord;
+pub use urls::Urls;

@@ -1,1 +1,114 @@
-fn main() {}
+//! `gcal-emulator`: serve the emulator until SIGTERM/SIGINT.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use gcal_emulator::{ClientConfig, Emulator};
+
+const HELP: &str = "gcal-emulator: an offline emulator of Google's OAuth2 and Calendar v3 servers
+
+USAGE: gcal-emulator [OPTIONS]
+
+OPTIONS:
+  --addr ADDR                 listen address (default 127.0.0.1:0, a free port)
+  --token-lifetime SECS       access token lifetime (default 3599)
+  --client ID:SECRET          register another OAuth client (repeatable)
+  --user EMAIL                add a user with a primary calendar (repeatable)
+  -h, --help                  this text
+
+Prints one JSON line with base_url, auth_url, token_url, revoke_url, api_base_url, batch_url and
+device_url, then serves until SIGTERM or SIGINT. Default client: emulator-client / emulator-secret;
+default user: user@example.com. Admin API: {base_url}/__emulator/ (loopback only).";
+
+fn fail(msg: &str) -> ! {
+    eprintln!("gcal-emulator: {msg}\n\n{HELP}");
+    std::process::exit(2);
+}
+
+fn main() {
+    let mut addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut lifetime = None;
+    let mut clients = Vec::new();
+    let mut users = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .unwrap_or_else(|| fail(&format!("{flag} needs a value")))
+        };
+        match flag.as_str() {
+            "-h" | "--help" => {
+                println!("{HELP}");
+                return;
+            }
+            "--addr" => {
+                addr = value()
+                    .parse()
+                    .unwrap_or_else(|_| fail("--addr wants HOST:PORT"))
+            }
+            "--token-lifetime" => {
+                lifetime = Some(
+                    value()
+                        .parse::<u64>()
+                        .unwrap_or_else(|_| fail("--token-lifetime wants seconds")),
+                )
+            }
+            "--client" => {
+                let v = value();
+                let (id, secret) = v
+                    .split_once(':')
+                    .unwrap_or_else(|| fail("--client wants ID:SECRET"));
+                clients.push(ClientConfig::new(id, secret));
+            }
+            "--user" => users.push(value()),
+            other => fail(&format!("unknown argument {other}")),
+        }
+    }
+    let emulator =
+        Emulator::start_on(addr).unwrap_or_else(|e| fail(&format!("cannot listen on {addr}: {e}")));
+    let admin = emulator.admin();
+    if let Some(secs) = lifetime {
+        admin.set_access_token_lifetime(secs);
+    }
+    for c in clients {
+        admin.add_client(c);
+    }
+    for u in &users {
+        admin.add_user(u);
+    }
+    let line = serde_json::to_string(emulator.urls()).expect("urls serialize");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+    drop(out);
+    wait_for_signal();
+    emulator.shutdown();
+}
+
+fn wait_for_signal() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("signal runtime");
+    rt.block_on(async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    });
+}

@@ -1,0 +1,128 @@
+//! One Calendar v3 call: authentication, then the calendar module, then the JSON answer.
+
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+use crate::cal::{ApiRequest, Calendars};
+use crate::errors::{auth_error, not_found};
+use crate::reply::{JSON, Reply};
+use crate::state::Shared;
+use crate::util::first;
+
+/// Query parameters every Google API accepts; not passed to the calendar module.
+const STANDARD_PARAMS: &[&str] = &[
+    "alt",
+    "fields",
+    "key",
+    "oauth_token",
+    "access_token",
+    "prettyPrint",
+    "quotaUser",
+    "userIp",
+    "$.xgafv",
+    "callback",
+    "upload_protocol",
+    "uploadType",
+];
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The bearer token from `Authorization` (or `outer_auth` for batch parts) or the `access_token` parameter.
+fn bearer<'a>(
+    headers: &'a HeaderMap,
+    outer_auth: Option<&'a str>,
+    query: &'a [(String, String)],
+) -> Option<&'a str> {
+    let auth = header(headers, "authorization").or(outer_auth);
+    if let Some(a) = auth {
+        let (scheme, token) = a.trim().split_once(' ')?;
+        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
+    }
+    first(query, "access_token").or_else(|| first(query, "oauth_token"))
+}
+
+pub fn unauthorized() -> Reply {
+    Reply::json(401, &auth_error()).with_header(
+        "WWW-Authenticate",
+        "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"".into(),
+    )
+}
+
+/// One call; `api_path` is after `/calendar/v3`, still percent-encoded.
+pub struct Call<'a> {
+    pub method: &'a str,
+    pub api_path: &'a str,
+    pub query: &'a [(String, String)],
+    pub headers: &'a HeaderMap,
+    /// The batch request's Authorization, used when the part has none.
+    pub outer_auth: Option<&'a str>,
+    pub body: &'a [u8],
+    pub page_limit: Option<usize>,
+}
+
+/// Runs a call: auth, the calendar module, then the JSON answer.
+pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
+    let Call {
+        method,
+        api_path,
+        query,
+        headers,
+        outer_auth,
+        body,
+        page_limit,
+    } = c;
+    if Calendars::route(method, api_path).is_none() {
+        return Reply::json(404, &not_found(&format!("/calendar/v3{api_path}")));
+    }
+    let Some(token) = bearer(headers, outer_auth, query) else {
+        return unauthorized();
+    };
+    let Some((user, scopes)) = shared.oauth.lock().authenticate(token) else {
+        return unauthorized();
+    };
+    let pretty = first(query, "prettyPrint") != Some("false");
+    let fields = first(query, "fields").map(str::to_string);
+    let passed: Vec<(String, String)> = query
+        .iter()
+        .filter(|(k, _)| !STANDARD_PARAMS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    let req = ApiRequest {
+        http_method: method,
+        path: api_path,
+        query: &passed,
+        body,
+        if_match: header(headers, "if-match"),
+        if_none_match: header(headers, "if-none-match"),
+        user: &user,
+        scopes: &scopes,
+        page_limit,
+        now: SystemTime::now(),
+    };
+    let resp = shared.calendars.lock().handle(&req);
+    shared.notify(resp.notifications);
+    let mut reply = Reply::empty(resp.status);
+    if let Some(mut value) = resp
+        .body
+        .filter(|_| resp.status != 204 && resp.status != 304)
+    {
+        if let Some(f) = fields.as_deref().filter(|_| resp.status < 300) {
+            value = crate::fields::filter(&value, f);
+        }
+        let mut bytes = if pretty {
+            serde_json::to_vec_pretty(&value)
+        } else {
+            serde_json::to_vec(&value)
+        }
+        .unwrap_or_default();
+        bytes.push(b'\n');
+        reply.body = Bytes::from(bytes);
+        reply.headers.push(("Content-Type".into(), JSON.into()));
+    }
+    reply.headers.extend(resp.headers);
+    reply
+}

@@ -1,0 +1,12 @@
+//! Google's OAuth2 endpoints: consent, token, revoke and device codes.
+
+pub mod authorize;
+pub mod device;
+pub mod jwt;
+pub mod keys;
+pub mod revoke;
+pub mod scopes;
+pub mod store;
+pub mod token;
+
+pub use store::{Consent, OAuthStore};

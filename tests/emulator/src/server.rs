@@ -1,0 +1,359 @@
+//! The HTTP server: one port for Google's paths and the admin API.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Request, Response};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::body::{RespBody, full, slow};
+use crate::cal::Calendars;
+use crate::errors::{fault_defaults, google_error, not_found, oauth_error};
+use crate::faults::{DropWhen, Fault};
+use crate::log::{LoggedRequest, redact_body, redact_headers, redact_pairs};
+use crate::oauth::{authorize, device, revoke, token};
+use crate::reply::Reply;
+use crate::state::Shared;
+use crate::util::parse_pairs;
+
+/// Request bodies above this answer 413.
+pub const MAX_BODY: usize = 1 << 20;
+
+/// Closing the connection without an answer: hyper drops the socket when the service fails.
+#[derive(Debug)]
+pub struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+pub enum Outcome {
+    Reply(Reply),
+    Drop,
+}
+
+pub async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else {
+                    // Out of descriptors or similar: back off briefly instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let svc = service_fn(move |req| handle(shared.clone(), peer, req));
+                    let _ = http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+/// Which of Google's endpoints a path is.
+enum Endpoint<'a> {
+    Auth,
+    AuthDecision,
+    Token,
+    Revoke,
+    Device,
+    Batch,
+    Api(&'a str),
+    Unknown,
+}
+
+fn classify<'a>(method: &str, path: &'a str) -> Endpoint<'a> {
+    let post = method == "POST";
+    match path {
+        "/o/oauth2/v2/auth" | "/o/oauth2/auth" if post || method == "GET" => Endpoint::Auth,
+        "/o/oauth2/v2/auth/decision" if post => Endpoint::AuthDecision,
+        "/token" | "/o/oauth2/token" | "/oauth2/v4/token" if post => Endpoint::Token,
+        "/revoke" | "/o/oauth2/revoke" if post || method == "GET" => Endpoint::Revoke,
+        "/device/code" if post => Endpoint::Device,
+        "/batch/calendar/v3" | "/batch" if post => Endpoint::Batch,
+        _ => match path.strip_prefix("/calendar/v3") {
+            Some(rest) if rest.starts_with('/') => Endpoint::Api(rest),
+            _ => Endpoint::Unknown,
+        },
+    }
+}
+
+impl Endpoint<'_> {
+    fn method_id(&self, method: &str) -> Option<&'static str> {
+        match self {
+            Endpoint::Auth | Endpoint::AuthDecision => Some("auth"),
+            Endpoint::Token => Some("token"),
+            Endpoint::Revoke => Some("revoke"),
+            Endpoint::Device => Some("device"),
+            Endpoint::Batch => Some("batch"),
+            Endpoint::Api(p) => Calendars::route(method, p),
+            Endpoint::Unknown => None,
+        }
+    }
+
+    fn oauth_shaped(&self) -> bool {
+        matches!(self, Endpoint::Token | Endpoint::Revoke | Endpoint::Device)
+    }
+}
+
+/// The error answered instead of the request when a fault carries a status.
+pub fn fault_reply(f: &Fault, status: u16, oauth: bool) -> Reply {
+    let (domain, reason, message) = fault_defaults(status);
+    let reason = f.reason.as_deref().unwrap_or(reason);
+    let message = f.message.as_deref().unwrap_or(message);
+    let mut reply = if oauth {
+        let error = match (f.reason.as_deref(), status) {
+            (Some(r), _) => r,
+            (None, 429) => "rate_limit_exceeded",
+            (None, s) if s >= 500 => "internal_failure",
+            (None, _) => "invalid_request",
+        };
+        Reply::json(status, &oauth_error(error, message))
+    } else {
+        Reply::json(status, &google_error(status, domain, reason, message))
+    };
+    let retry = f.retry_after.or(matches!(status, 429 | 503).then_some(1));
+    if let Some(secs) = retry {
+        reply = reply.with_header("Retry-After", secs.to_string());
+    }
+    reply
+}
+
+/// Delay, drop-before and status effects; `None` means go on and apply the request.
+pub async fn before(f: Option<&Fault>, oauth: bool) -> Option<Outcome> {
+    let f = f?;
+    if let Some(ms) = f.delay_ms {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if f.drop == Some(DropWhen::Before) {
+        return Some(Outcome::Drop);
+    }
+    f.status.map(|s| Outcome::Reply(fault_reply(f, s, oauth)))
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+async fn read_body(headers: &HeaderMap, body: Incoming) -> Option<Bytes> {
+    let declared = headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return None;
+    }
+    Limited::new(body, MAX_BODY)
+        .collect()
+        .await
+        .ok()
+        .map(|c| c.to_bytes())
+}
+
+fn too_large() -> Reply {
+    Reply::json(
+        413,
+        &google_error(
+            413,
+            "global",
+            "uploadTooLarge",
+            "Request body too large (limit 1 MiB).",
+        ),
+    )
+    .with_header("Connection", "close".into())
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<RespBody>, Dropped> {
+    let (parts, body) = req.into_parts();
+    let method = parts.method.as_str();
+    let path = parts.uri.path();
+    let query_raw = parts.uri.query().unwrap_or("");
+    let body = read_body(&parts.headers, body).await;
+
+    if path == "/__emulator" || path.starts_with("/__emulator/") {
+        let reply = match &body {
+            _ if !peer.ip().is_loopback() => Reply::json(
+                403,
+                &google_error(
+                    403,
+                    "global",
+                    "forbidden",
+                    "The admin API answers loopback peers only.",
+                ),
+            ),
+            None => too_large(),
+            Some(b) => crate::admin::http::handle(&shared, method, path, query_raw, b),
+        };
+        return Ok(respond(reply, None));
+    }
+
+    let ep = classify(method, path);
+    let method_id = ep.method_id(method);
+    let fault = match body {
+        Some(_) => shared.take_fault(method_id, method, path),
+        None => None,
+    };
+    let outcome = match &body {
+        None => Outcome::Reply(too_large()),
+        Some(b) => {
+            run(
+                &shared,
+                &ep,
+                fault.as_ref(),
+                Received {
+                    method,
+                    path,
+                    query_raw,
+                    headers: &parts.headers,
+                    body: b,
+                },
+            )
+            .await
+        }
+    };
+    let form = parts
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let status = match &outcome {
+        Outcome::Reply(r) => r.status,
+        Outcome::Drop => 0,
+    };
+    shared.log.lock().push(LoggedRequest {
+        seq: 0,
+        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        method: method.to_string(),
+        path: path.to_string(),
+        query: redact_pairs(query_raw),
+        headers: redact_headers(
+            parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_bytes())),
+        ),
+        body: body
+            .as_deref()
+            .map(|b| redact_body(b, form))
+            .unwrap_or_default(),
+        method_id: method_id.map(str::to_string),
+        status,
+        fault: fault.as_ref().map(Fault::label),
+        in_batch: false,
+    });
+    match outcome {
+        Outcome::Drop => Err(Dropped),
+        Outcome::Reply(r) => Ok(respond(r, fault.as_ref())),
+    }
+}
+
+/// The parts of a received request the handlers need.
+struct Received<'a> {
+    method: &'a str,
+    path: &'a str,
+    query_raw: &'a str,
+    headers: &'a HeaderMap,
+    body: &'a Bytes,
+}
+
+async fn run(
+    shared: &Shared,
+    ep: &Endpoint<'_>,
+    fault: Option<&Fault>,
+    r: Received<'_>,
+) -> Outcome {
+    let Received {
+        method,
+        path,
+        query_raw,
+        headers,
+        body,
+    } = r;
+    if let Some(o) = before(fault, ep.oauth_shaped()).await {
+        return o;
+    }
+    let page_limit = fault.and_then(|f| f.page_limit);
+    let form = || parse_pairs(&String::from_utf8_lossy(body));
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let outcome = match ep {
+        Endpoint::Auth => {
+            let mut params = parse_pairs(query_raw);
+            if method == "POST" {
+                params.extend(form());
+            }
+            Outcome::Reply(authorize::authorize(shared, &params, wants_html(headers)))
+        }
+        Endpoint::AuthDecision => Outcome::Reply(authorize::decision(shared, &form())),
+        Endpoint::Token => Outcome::Reply(token::token(shared, authorization, &form())),
+        Endpoint::Revoke => {
+            Outcome::Reply(revoke::revoke(shared, &form(), &parse_pairs(query_raw)))
+        }
+        Endpoint::Device => Outcome::Reply(device::device_code(shared, &form())),
+        Endpoint::Batch => crate::batch::handle(shared, headers, body).await,
+        Endpoint::Api(api_path) => Outcome::Reply(crate::api::call(
+            shared,
+            crate::api::Call {
+                method,
+                api_path,
+                query: &parse_pairs(query_raw),
+                headers,
+                outer_auth: None,
+                body,
+                page_limit,
+            },
+        )),
+        Endpoint::Unknown => Outcome::Reply(Reply::json(404, &not_found(path))),
+    };
+    if fault.is_some_and(|f| f.drop == Some(DropWhen::After)) {
+        return Outcome::Drop;
+    }
+    outcome
+}
+
+fn respond(reply: Reply, fault: Option<&Fault>) -> Response<RespBody> {
+    let mut builder = Response::builder().status(reply.status);
+    for (k, v) in &reply.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    let body = match fault.and_then(|f| f.slow_body.as_ref()) {
+        Some(s) if !reply.body.is_empty() => {
+            builder = builder.header("Content-Length", reply.body.len().to_string());
+            slow(reply.body, s.chunk_bytes, Duration::from_millis(s.pause_ms))
+        }
+        _ => full(reply.body),
+    };
+    builder.body(body).unwrap_or_else(|_| {
+        let mut r = Response::new(full(Bytes::from_static(b"{}")));
+        *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
