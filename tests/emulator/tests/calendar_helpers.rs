@@ -27,6 +27,12 @@ pub struct Emu {
     pub now: SystemTime,
 }
 
+impl Default for Emu {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Emu {
     pub fn new() -> Emu {
         let mut cals = Calendars::new();
