@@ -188,3 +188,79 @@ pub fn query_params(url: &str) -> Vec<(String, String)> {
         .map(|(_, q)| crate::util::parse_pairs(q.split('#').next().unwrap_or("")))
         .unwrap_or_default()
 }
+
+/// A keep-alive connection sending requests one after another (for load and pipelining tests).
+pub struct Connection {
+    stream: TcpStream,
+    authority: String,
+    buf: Vec<u8>,
+}
+
+impl Connection {
+    /// Connects to `http://host:port` (any path is ignored).
+    pub fn open(base_url: &str) -> std::io::Result<Connection> {
+        let (authority, _) = split_url(base_url)?;
+        let stream = TcpStream::connect(&authority)?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        Ok(Connection {
+            stream,
+            authority,
+            buf: Vec::new(),
+        })
+    }
+
+    /// Sends one request (`target` is the path with query) and reads its answer by Content-Length.
+    pub fn send(
+        &mut self,
+        method: &str,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<HttpResponse> {
+        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\n", self.authority);
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        self.stream.write_all(&[head.as_bytes(), body].concat())?;
+        self.read_response()
+    }
+
+    fn read_response(&mut self) -> std::io::Result<HttpResponse> {
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                let total = end + 4 + len;
+                while self.buf.len() < total {
+                    let n = self.stream.read(&mut chunk)?;
+                    if n == 0 {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "closed mid-answer",
+                        ));
+                    }
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                let rest = self.buf.split_off(total);
+                let resp = parse_response(&self.buf);
+                self.buf = rest;
+                return resp;
+            }
+            let n = self.stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "connection closed",
+                ));
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+}
