@@ -148,10 +148,16 @@ fn time_obj(s: &Series, ms: i64, date: Option<chrono::NaiveDate>) -> Value {
     Value::Object(m)
 }
 
+fn plus_days(d: chrono::NaiveDate, days: i64) -> chrono::NaiveDate {
+    Duration::try_days(days)
+        .and_then(|n| d.checked_add_signed(n))
+        .unwrap_or(d)
+}
+
 /// Start and end of an occurrence in ms.
 pub(crate) fn occ_span(s: &Series, occ: &Occ) -> (i64, i64) {
     match occ.start {
-        Start::Date(d) => (occ.ms, date_ms(d + Duration::days(s.dur))),
+        Start::Date(d) => (occ.ms, date_ms(plus_days(d, s.dur))),
         Start::Local(_) => (occ.ms, occ.ms + s.dur),
     }
 }
@@ -166,7 +172,7 @@ pub(crate) fn render_instance(parent_id: &str, ev: &Event, s: &Series, occ: &Occ
     let (start, end) = match occ.start {
         Start::Date(d) => (
             time_obj(s, occ.ms, Some(d)),
-            time_obj(s, 0, Some(d + Duration::days(s.dur))),
+            time_obj(s, 0, Some(plus_days(d, s.dur))),
         ),
         Start::Local(_) => (time_obj(s, occ.ms, None), time_obj(s, occ.ms + s.dur, None)),
     };

@@ -143,7 +143,7 @@ fn parse_rrule(value: &str, tz: Tz) -> Result<Rule, String> {
             }
             "INTERVAL" => {
                 r.interval = v.parse().map_err(|_| bad())?;
-                if r.interval < 1 {
+                if !(1..=1000).contains(&r.interval) {
                     return Err(bad());
                 }
             }
@@ -152,11 +152,11 @@ fn parse_rrule(value: &str, tz: Tz) -> Result<Rule, String> {
             "BYDAY" => {
                 for d in v.split(',') {
                     let split = d.len().checked_sub(2).ok_or_else(bad)?;
-                    let wd = weekday(&d[split..]).ok_or_else(bad)?;
-                    let ord = if split == 0 {
-                        0
-                    } else {
-                        d[..split].parse::<i32>().map_err(|_| bad())?
+                    let wd = d.get(split..).and_then(weekday).ok_or_else(bad)?;
+                    let ord = match d.get(..split) {
+                        Some("") => 0,
+                        Some(n) => n.parse::<i32>().map_err(|_| bad())?,
+                        None => return Err(bad()),
                     };
                     r.byday.push((ord, wd));
                 }
@@ -228,23 +228,31 @@ fn month_days(y: i32, m: u32, r: &Rule, dflt: u32) -> Vec<NaiveDate> {
 /// Candidate dates of period `k` (sorted).
 fn period(r: &Rule, d0: NaiveDate, k: i64) -> Vec<NaiveDate> {
     let step = k * r.interval;
+    // Beyond chrono's calendar the rule simply has no more dates.
+    let add = |d: NaiveDate, days: i64| d.checked_add_signed(Duration::try_days(days)?);
     match r.freq {
         Freq::Daily => {
-            let d = d0 + Duration::days(step);
+            let Some(d) = add(d0, step) else {
+                return vec![];
+            };
             let ok = (r.byday.is_empty() || r.byday.iter().any(|(_, w)| *w == d.weekday()))
                 && (r.bymonth.is_empty() || r.bymonth.contains(&d.month()))
                 && (r.bymonthday.is_empty() || r.bymonthday.contains(&(d.day() as i32)));
             if ok { vec![d] } else { vec![] }
         }
         Freq::Weekly => {
-            let base = d0 - Duration::days(d0.weekday().num_days_from_monday() as i64)
-                + Duration::days(7 * step);
+            let monday = add(d0, -(d0.weekday().num_days_from_monday() as i64));
+            let Some(base) = monday.and_then(|m| add(m, 7 * step)) else {
+                return vec![];
+            };
             let mut out: Vec<NaiveDate> = if r.byday.is_empty() {
-                vec![base + Duration::days(d0.weekday().num_days_from_monday() as i64)]
+                add(base, d0.weekday().num_days_from_monday() as i64)
+                    .into_iter()
+                    .collect()
             } else {
                 r.byday
                     .iter()
-                    .map(|(_, w)| base + Duration::days(w.num_days_from_monday() as i64))
+                    .filter_map(|(_, w)| add(base, w.num_days_from_monday() as i64))
                     .collect()
             };
             out.sort();
@@ -260,7 +268,12 @@ fn period(r: &Rule, d0: NaiveDate, k: i64) -> Vec<NaiveDate> {
             month_days(y, m, r, d0.day())
         }
         Freq::Yearly => {
-            let y = d0.year() + step as i32;
+            let Some(y) = i32::try_from(step)
+                .ok()
+                .and_then(|s| d0.year().checked_add(s))
+            else {
+                return vec![];
+            };
             let months = if r.bymonth.is_empty() {
                 vec![d0.month()]
             } else {

@@ -57,12 +57,13 @@ fn resource_id(key: &str) -> String {
 
 /// https anywhere, http only to this machine.
 fn address_ok(addr: &str) -> bool {
-    if addr.len() > 8 && addr[..8].eq_ignore_ascii_case("https://") {
+    let scheme = |n: usize| addr.get(..n).map(str::to_ascii_lowercase);
+    if addr.len() > 8 && scheme(8).as_deref() == Some("https://") {
         return true;
     }
     let Some(rest) = addr
         .get(7..)
-        .filter(|_| addr[..7].eq_ignore_ascii_case("http://"))
+        .filter(|_| scheme(7).as_deref() == Some("http://"))
     else {
         return false;
     };
@@ -98,7 +99,7 @@ fn expiration_of(body: &Map<String, Value>, now: i64) -> R<i64> {
     Ok(match (explicit, ttl) {
         (Some(e), _) if e <= now => return Err(invalid("The expiration is in the past.")),
         (Some(e), _) => e,
-        (None, Some(t)) => now + t * 1000,
+        (None, Some(t)) => now.saturating_add(t.saturating_mul(1000)),
         (None, None) => now + DEFAULT_TTL_MS,
     })
 }
