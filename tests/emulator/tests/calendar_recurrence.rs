@@ -243,3 +243,65 @@ fn recurring_event_in_sync_and_delete() {
     let (items, _) = e.list_all(P, &[("singleEvents", "true")]);
     assert!(items.is_empty());
 }
+
+#[test]
+fn single_instances_can_be_changed_and_cancelled() {
+    let mut e = Emu::new();
+    let ev = e.insert(recurring(
+        zoned("2026-01-01T08:00:00Z", "UTC"),
+        zoned("2026-01-01T09:00:00Z", "UTC"),
+        &["RRULE:FREQ=DAILY;COUNT=4"],
+    ));
+    let id = ev["id"].as_str().unwrap().to_string();
+    let second = format!("{P}/{id}_20260102T080000Z");
+    let third = format!("{P}/{id}_20260103T080000Z");
+    let r = e
+        .req("PATCH", &second)
+        .json(json!({"summary": "moved"}))
+        .send();
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let p = r.body.unwrap();
+    assert_eq!(p["summary"], "moved");
+    assert_eq!(p["recurringEventId"], id.as_str());
+    assert_eq!(p["id"], format!("{id}_20260102T080000Z"));
+    assert_eq!(e.get(&second).body.unwrap()["summary"], "moved");
+    let r = e
+        .req("PATCH", &third)
+        .if_match("\"1\"")
+        .json(json!({}))
+        .send();
+    expect_err(&r, 412, "conditionNotMet");
+    assert_eq!(e.req("DELETE", &third).send().status, 204);
+    expect_err(&e.req("DELETE", &third).send(), 410, "deleted");
+    assert_eq!(e.get(&third).body.unwrap()["status"], "cancelled");
+    let items = instances(&mut e, &id, &[]);
+    let names: Vec<&str> = items
+        .iter()
+        .map(|i| i["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["series", "moved", "series"]);
+    let (listed, _) = e.list_all(P, &[("singleEvents", "true")]);
+    assert_eq!(listed.len(), 3);
+    let with_deleted = instances(&mut e, &id, &[("showDeleted", "true")]);
+    assert_eq!(with_deleted.len(), 4);
+    assert_eq!(with_deleted[2]["status"], "cancelled");
+    // The series keeps its exceptions when the master changes.
+    let r = e
+        .req("PATCH", &format!("{P}/{id}"))
+        .json(json!({"description": "d"}))
+        .send();
+    assert_eq!(r.status, 200);
+    assert_eq!(instances(&mut e, &id, &[]).len(), 3);
+    let r = e
+        .req("PATCH", &format!("{P}/{id}_20270101T080000Z"))
+        .json(json!({}))
+        .send();
+    expect_err(&r, 404, "notFound");
+    // Cancelled occurrences are free time.
+    let fb = e.post(
+        "/freeBusy",
+        json!({"timeMin": "2026-01-03T00:00:00Z", "timeMax": "2026-01-04T00:00:00Z",
+            "items": [{"id": "primary"}]}),
+    );
+    assert_eq!(fb.body.unwrap()["calendars"]["primary"]["busy"], json!([]));
+}

@@ -159,7 +159,9 @@ impl Calendars {
         if let Some(s) = &ev.series {
             rrule::expand(&s.rule, s.tz, s.first, f.horizon, |occ| {
                 let (a, b) = occ_span(s, &occ);
-                if f.overlaps(a, b) {
+                let hidden =
+                    !f.show_deleted && !s.overrides.is_empty() && s.cancelled(&stamp(&occ));
+                if f.overlaps(a, b) && !hidden {
                     out.push(occ);
                 }
                 true
@@ -403,6 +405,7 @@ impl Calendars {
                     let (a, b) = occ_span(s, &occ);
                     let st = stamp(&occ);
                     let keep = f.overlaps(a, b)
+                        && (f.show_deleted || !s.cancelled(&st))
                         && original.is_none_or(|o| o == occ.ms)
                         && after.as_ref().is_none_or(|x| st > *x);
                     if keep {

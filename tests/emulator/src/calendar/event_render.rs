@@ -102,6 +102,7 @@ pub(crate) fn event_times(data: &Map<String, Value>) -> R<(i64, i64, Option<Seri
             tz,
             first,
             dur,
+            overrides: Default::default(),
         }),
     ))
 }
@@ -164,7 +165,16 @@ pub(crate) fn occ_span(s: &Series, occ: &Occ) -> (i64, i64) {
 
 /// One occurrence of a recurring event, as events.instances answers it.
 pub(crate) fn render_instance(parent_id: &str, ev: &Event, s: &Series, occ: &Occ) -> Value {
+    let suffix = stamp(occ);
+    if let Some(Some(changed)) = s.overrides.get(&suffix) {
+        let mut m = changed.clone();
+        m.insert("etag".into(), etag(ev.seq).into());
+        return Value::Object(m);
+    }
     let mut m = ev.data.clone();
+    if s.cancelled(&suffix) {
+        m.insert("status".into(), "cancelled".into());
+    }
     m.remove("recurrence");
     m.insert("etag".into(), etag(ev.seq).into());
     m.insert("id".into(), format!("{parent_id}_{}", stamp(occ)).into());

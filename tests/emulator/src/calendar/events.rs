@@ -24,12 +24,12 @@ const SERVER_FIELDS: &[&str] = &[
     "recurringEventId",
 ];
 
-fn duplicate() -> ApiError {
+pub(crate) fn duplicate() -> ApiError {
     ApiError::new(409, "duplicate", "The requested identifier already exists.")
 }
 
 /// Recursive merge for patch: objects merge, everything else (arrays included) replaces, null removes.
-fn merge(into: &mut Map<String, Value>, patch: &Map<String, Value>) {
+pub(crate) fn merge(into: &mut Map<String, Value>, patch: &Map<String, Value>) {
     for (k, v) in patch {
         match (into.get_mut(k), v) {
             (_, Value::Null) => {
@@ -114,6 +114,10 @@ impl Calendars {
             }
         }
         let cancelled = m.get("status").and_then(Value::as_str) == Some("cancelled");
+        let mut series = series;
+        if let (Some(new), Some(old)) = (series.as_mut(), old.and_then(|o| o.series.as_ref())) {
+            new.overrides = old.overrides.clone();
+        }
         Ok(Event {
             data: m,
             seq: self.bump(),
@@ -247,11 +251,9 @@ impl Calendars {
     pub(crate) fn ev_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
         let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
         let id = ctx.var("eventId").to_string();
-        let old = self.cals[&cal]
-            .events
-            .get(&id)
-            .cloned()
-            .ok_or_else(not_found)?;
+        let Some(old) = self.cals[&cal].events.get(&id).cloned() else {
+            return self.instance_write(ctx, &cal, &id, patch);
+        };
         ctx.if_match(&etag(old.seq))?;
         let mut body = if patch {
             let mut d = old.data.clone();
@@ -271,7 +273,9 @@ impl Calendars {
     pub(crate) fn ev_delete(&mut self, ctx: &Ctx) -> R<ApiResponse> {
         let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
         let id = ctx.var("eventId");
-        let ev = self.cals[&cal].events.get(id).ok_or_else(not_found)?;
+        let Some(ev) = self.cals[&cal].events.get(id) else {
+            return self.instance_delete(ctx, &cal, id);
+        };
         if ev.cancelled {
             return Err(deleted());
         }

@@ -1,7 +1,7 @@
 //! freebusy.query: busy intervals of opaque, confirmed events.
 
 use super::error::{ApiError, R, invalid, required};
-use super::event_render::occ_span;
+use super::event_render::{occ_span, stamp};
 use super::rrule;
 use super::store::Cal;
 use super::timeutil::{fmt_secs, parse_rfc3339};
@@ -28,7 +28,7 @@ fn busy(cal: &Cal, lo: i64, hi: i64) -> Vec<(i64, i64)> {
         if let (true, Some(s)) = (opaque(e), &e.series) {
             rrule::expand(&s.rule, s.tz, s.first, hi, |occ| {
                 let (a, b) = occ_span(s, &occ);
-                if a < hi && b > lo {
+                if a < hi && b > lo && !s.cancelled(&stamp(&occ)) {
                     out.push((a.max(lo), b.min(hi)));
                 }
                 true

@@ -9,6 +9,7 @@ mod error;
 mod event_list;
 mod event_render;
 mod events;
+mod exceptions;
 mod freebusy;
 mod listing;
 mod rrule;

@@ -38,6 +38,14 @@ pub(crate) struct Series {
     pub first: Start,
     /// Duration of each occurrence: days for all-day series, else ms.
     pub dur: i64,
+    /// Changed (Some) or cancelled (None) occurrences, by instance suffix.
+    pub overrides: BTreeMap<String, Option<Map<String, Value>>>,
+}
+
+impl Series {
+    pub fn cancelled(&self, suffix: &str) -> bool {
+        matches!(self.overrides.get(suffix), Some(None))
+    }
 }
 
 #[derive(Clone, Debug)]
