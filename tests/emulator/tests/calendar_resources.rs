@@ -434,3 +434,42 @@ fn freebusy_reader_and_bob_calendars() {
     let b: Value = r.body.unwrap();
     assert_eq!(b["calendars"][USER]["busy"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn free_busy_readers_see_times_only_and_max_attendees_trims() {
+    let mut e = Emu::new();
+    let mut body = timed("Secret", "2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z");
+    body["attendees"] = json!([{"email": "a@x.com"}, {"email": "b@x.com"}, {"email": "c@x.com"}]);
+    let ev = e.insert(body);
+    let path = format!("/calendars/primary/events/{}", ev["id"].as_str().unwrap());
+    let r = e
+        .req("GET", &path)
+        .q("maxAttendees", "2")
+        .send()
+        .body
+        .unwrap();
+    assert_eq!(r["attendees"].as_array().unwrap().len(), 2);
+    assert_eq!(r["attendeesOmitted"], true);
+    e.post(
+        "/calendars/primary/acl",
+        json!({"role": "freeBusyReader", "scope": {"type": "user", "value": BOB}}),
+    );
+    let r = e
+        .req("GET", &format!("/calendars/{}/events", enc(USER)))
+        .user(BOB)
+        .send();
+    let b = r.body.unwrap();
+    assert_eq!(b["accessRole"], "freeBusyReader");
+    let item = &b["items"][0];
+    assert_eq!(item["start"]["dateTime"], "2026-01-01T10:00:00Z");
+    assert!(item.get("summary").is_none() && item.get("attendees").is_none());
+}
+
+#[test]
+fn calendars_is_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<gcal_emulator::calendar::Calendars>();
+    let e = Emu::new();
+    let handle = std::thread::spawn(move || e.cals.has_user(USER));
+    assert!(handle.join().unwrap());
+}

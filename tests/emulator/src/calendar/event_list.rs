@@ -1,7 +1,7 @@
 //! events.list and events.instances: filters, ordering, paging, incremental sync; quickAdd parsing.
 
 use super::error::{R, bad_request, invalid, not_found};
-use super::event_render::{occ_span, render_event, render_instance, stamp};
+use super::event_render::{occ_span, present, render_event, render_instance, stamp};
 use super::rrule::{self, Occ};
 use super::store::{Cal, Event, etag};
 use super::timeutil::{fmt_ms, parse_rfc3339};
@@ -382,7 +382,11 @@ impl Calendars {
                 sync_token(self.epoch, cur.snap).into(),
             );
         }
-        let items = hits.iter().map(|h| Self::render_hit(cal, h)).collect();
+        let (rank, max_att) = (cal.rank_of(&ctx.user), ctx.p.int("maxAttendees"));
+        let items = hits
+            .iter()
+            .map(|h| present(Self::render_hit(cal, h), rank, max_att))
+            .collect();
         m.insert("items".into(), Value::Array(items));
         Ok(ok(Value::Object(m)))
     }
@@ -448,7 +452,11 @@ impl Calendars {
             };
             m.insert("nextPageToken".into(), t.encode().into());
         }
-        let items = hits.iter().map(|h| Self::render_hit(cal, h)).collect();
+        let (rank, max_att) = (cal.rank_of(&ctx.user), ctx.p.int("maxAttendees"));
+        let items = hits
+            .iter()
+            .map(|h| present(Self::render_hit(cal, h), rank, max_att))
+            .collect();
         m.insert("items".into(), Value::Array(items));
         Ok(ok(Value::Object(m)))
     }

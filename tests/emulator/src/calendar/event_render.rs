@@ -214,3 +214,32 @@ pub(crate) fn find_occurrence(s: &Series, want: &str) -> Option<Occ> {
     });
     found
 }
+
+/// What a caller sees of an event: free/busy readers only get times, and
+/// `maxAttendees` trims the attendee list.
+pub(crate) fn present(mut v: Value, rank: u8, max_attendees: Option<i64>) -> Value {
+    let Some(m) = v.as_object_mut() else {
+        return v;
+    };
+    if rank <= 1 {
+        const KEEP: &[&str] = &[
+            "kind",
+            "etag",
+            "id",
+            "status",
+            "start",
+            "end",
+            "recurringEventId",
+            "originalStartTime",
+            "transparency",
+        ];
+        m.retain(|k, _| KEEP.contains(&k.as_str()));
+    }
+    if let (Some(n), Some(Value::Array(att))) = (max_attendees, m.get_mut("attendees"))
+        && att.len() as i64 > n
+    {
+        att.truncate(n.max(0) as usize);
+        m.insert("attendeesOmitted".into(), true.into());
+    }
+    v
+}

@@ -2,7 +2,7 @@
 
 use super::error::{ApiError, R, deleted, invalid, not_found, required};
 use super::event_render::{
-    event_times, find_occurrence, render_event, render_instance, valid_event_id,
+    event_times, find_occurrence, present, render_event, render_instance, valid_event_id,
 };
 use super::store::{Event, etag};
 use super::timeutil::fmt_ms;
@@ -186,7 +186,9 @@ impl Calendars {
 
     pub(crate) fn ev_get(&mut self, ctx: &Ctx) -> R<ApiResponse> {
         let cal = self.access(&ctx.user, ctx.var("calendarId"), 1)?;
-        Ok(ok(self.lookup(&cal, ctx.var("eventId"))?))
+        let v = self.lookup(&cal, ctx.var("eventId"))?;
+        let rank = self.cals[&cal].rank_of(&ctx.user);
+        Ok(ok(present(v, rank, ctx.p.int("maxAttendees"))))
     }
 
     fn new_id(&mut self, cal_id: &str, body: &Map<String, Value>) -> R<String> {
