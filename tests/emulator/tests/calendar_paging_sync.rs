@@ -354,3 +354,35 @@ fn five_thousand_events_list_correctly() {
     );
     assert_eq!(window.len(), 24);
 }
+
+#[test]
+fn expiry_also_ends_a_sync_listing_mid_way() {
+    let mut e = Emu::new();
+    let (_, last) = e.list_all(P, &[]);
+    let tok = last["nextSyncToken"].as_str().unwrap().to_string();
+    fill(&mut e, 3);
+    let r = e
+        .req("GET", P)
+        .q("syncToken", &tok)
+        .q("maxResults", "1")
+        .send();
+    let page = r.body.unwrap()["nextPageToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A page token of a plain listing keeps working; one of a sync listing does not.
+    let plain = e.req("GET", P).q("maxResults", "1").send().body.unwrap();
+    let plain_tok = plain["nextPageToken"].as_str().unwrap().to_string();
+    // Later pages of a sync may carry the pageToken alone.
+    let next = e.req("GET", P).q("pageToken", &page).send().body.unwrap();
+    assert_eq!(next["items"].as_array().unwrap().len(), 2);
+    assert!(next["nextSyncToken"].is_string());
+    e.cals.expire_sync_tokens();
+    expect_err(
+        &e.req("GET", P).q("pageToken", &page).send(),
+        410,
+        "fullSyncRequired",
+    );
+    let r = e.req("GET", P).q("pageToken", &plain_tok).send();
+    assert_eq!(r.status, 200);
+}

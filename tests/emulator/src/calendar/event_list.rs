@@ -63,7 +63,12 @@ impl Filter {
         Ok(Filter {
             time_min,
             time_max,
-            horizon: time_max.unwrap_or(time_min.unwrap_or(ctx.now).max(ctx.now) + TWO_YEARS_MS),
+            // Unbounded rules stop at a horizon: 2 years past the window start (or now),
+            // and never more than 5 years past it even when timeMax is further.
+            horizon: {
+                let base = time_min.unwrap_or(ctx.now).max(ctx.now);
+                time_max.map_or(base + TWO_YEARS_MS, |m| m.min(base + 5 * TWO_YEARS_MS / 2))
+            },
             q: ctx.p.get("q").map(str::to_lowercase),
             show_deleted: ctx.p.flag("showDeleted") || sync,
             single: ctx.p.flag("singleEvents"),
@@ -335,7 +340,12 @@ impl Calendars {
             }
         }
         let by_updated = ctx.p.get("orderBy") == Some("updated");
-        let mode = if token_sync || by_updated {
+        // A sync listing's later pages may come with the pageToken alone.
+        let sync_page = ctx
+            .p
+            .get("pageToken")
+            .is_some_and(|t| PageToken::decode(t, "upd").is_ok_and(|t| t.since.is_some()));
+        let mode = if token_sync || by_updated || sync_page {
             "upd"
         } else {
             "start"
@@ -374,6 +384,7 @@ impl Calendars {
                 id: last.1,
                 sub: last.2,
                 since: cur.since,
+                epoch: self.epoch,
             };
             m.insert("nextPageToken".into(), t.encode().into());
         } else {
@@ -449,6 +460,7 @@ impl Calendars {
                 id: id.to_string(),
                 sub,
                 since: None,
+                epoch: self.epoch,
             };
             m.insert("nextPageToken".into(), t.encode().into());
         }

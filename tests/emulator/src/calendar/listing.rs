@@ -32,6 +32,12 @@ impl Calendars {
             Some(t) => Some(PageToken::decode(t, mode)?),
             None => None,
         };
+        if token
+            .as_ref()
+            .is_some_and(|t| t.since.is_some() && t.epoch != self.epoch)
+        {
+            return Err(super::error::full_sync());
+        }
         let since = match (ctx.p.get("syncToken"), &token) {
             (_, Some(t)) if t.since.is_some() => t.since,
             (Some(s), _) => Some(parse_sync(s, self.epoch)?),
@@ -87,6 +93,7 @@ impl Calendars {
                 id: last,
                 sub: String::new(),
                 since: cur.since,
+                epoch: self.epoch,
             };
             (Some(t.encode()), None)
         } else {

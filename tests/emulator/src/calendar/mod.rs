@@ -184,6 +184,7 @@ impl Calendars {
             cal.primary_of = Some(email.to_string());
             cal.seq = seq;
             cal.last_seq = seq;
+            cal.last_ms = timeutil::system_ms(SystemTime::now());
             cal.acl.insert(
                 format!("user:{email}"),
                 store::AclRule {

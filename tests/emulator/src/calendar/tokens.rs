@@ -46,12 +46,15 @@ pub(crate) struct PageToken {
     pub sub: String,
     /// Sequence of the sync token this listing answers, if any.
     pub since: Option<u64>,
+    /// Sync-token epoch the listing started in (expiry also ends sync listings mid-way).
+    pub epoch: u64,
 }
 
 impl PageToken {
     pub fn encode(&self) -> String {
         let raw = format!(
-            "p\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
+            "p\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}\u{1}{}",
+            self.epoch,
             self.snap,
             self.mode,
             self.num,
@@ -66,16 +69,17 @@ impl PageToken {
         let bad = || invalid("Invalid page token.");
         let raw = String::from_utf8(b64_decode(s).ok_or_else(bad)?).map_err(|_| bad())?;
         let parts: Vec<&str> = raw.split('\u{1}').collect();
-        if parts.len() != 7 || parts[0] != "p" || parts[2] != mode {
+        if parts.len() != 8 || parts[0] != "p" || parts[3] != mode {
             return Err(bad());
         }
         Ok(PageToken {
-            snap: parts[1].parse().map_err(|_| bad())?,
-            mode: parts[2].to_string(),
-            num: parts[3].parse().map_err(|_| bad())?,
-            id: parts[4].to_string(),
-            sub: parts[5].to_string(),
-            since: match parts[6] {
+            epoch: parts[1].parse().map_err(|_| bad())?,
+            snap: parts[2].parse().map_err(|_| bad())?,
+            mode: parts[3].to_string(),
+            num: parts[4].parse().map_err(|_| bad())?,
+            id: parts[5].to_string(),
+            sub: parts[6].to_string(),
+            since: match parts[7] {
                 "" => None,
                 v => Some(v.parse().map_err(|_| bad())?),
             },
