@@ -96,6 +96,9 @@ fn time_validation() {
         "end": {"dateTime": "2026-07-01T11:00:00", "timeZone": "Europe/Berlin"}}),
     );
     assert_eq!(r.status, 200, "{:?}", r.body);
+    let ev = r.body.unwrap();
+    assert_eq!(ev["start"]["dateTime"], "2026-07-01T10:00:00+02:00");
+    assert_eq!(ev["start"]["timeZone"], "Europe/Berlin");
     let r = e.post(
         p,
         json!({
@@ -310,8 +313,8 @@ fn quick_add_parses_simple_text() {
     assert_eq!(r.status, 200);
     let ev = r.body.unwrap();
     assert_eq!(ev["summary"], "Lunch with Bob");
-    assert_eq!(ev["start"]["dateTime"], "2026-01-02T13:00:00");
-    assert_eq!(ev["end"]["dateTime"], "2026-01-02T14:00:00");
+    assert_eq!(ev["start"]["dateTime"], "2026-01-02T13:00:00+00:00");
+    assert_eq!(ev["end"]["dateTime"], "2026-01-02T14:00:00+00:00");
     let ev = e
         .req("POST", "/calendars/primary/events/quickAdd")
         .q("text", "Call the bank")
@@ -319,7 +322,7 @@ fn quick_add_parses_simple_text() {
         .body
         .unwrap();
     assert_eq!(ev["summary"], "Call the bank");
-    assert_eq!(ev["start"]["dateTime"], "2026-01-01T06:00:00");
+    assert_eq!(ev["start"]["dateTime"], "2026-01-01T06:00:00+00:00");
 }
 
 #[test]

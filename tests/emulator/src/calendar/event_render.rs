@@ -243,3 +243,29 @@ pub(crate) fn present(mut v: Value, rank: u8, max_attendees: Option<i64>) -> Val
     }
     v
 }
+
+/// Rewrites wall-clock `dateTime`s ("2026-07-01T10:00:00" + timeZone) to RFC 3339 with
+/// the zone's offset, as Google answers them; call after `event_times` accepted the event.
+pub(crate) fn normalize_times(data: &mut Map<String, Value>) {
+    for k in ["start", "end"] {
+        let Some(obj) = data.get_mut(k).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let tz = obj
+            .get("timeZone")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Tz>().ok());
+        let Some(dt) = obj.get("dateTime").and_then(Value::as_str) else {
+            continue;
+        };
+        if parse_rfc3339(dt).is_some() {
+            continue;
+        }
+        if let (Some(n), Some(z)) = (parse_naive(dt), tz)
+            && let Some(t) = z.timestamp_millis_opt(local_ms(z, n)).single()
+        {
+            let text = t.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+            obj.insert("dateTime".into(), text.into());
+        }
+    }
+}

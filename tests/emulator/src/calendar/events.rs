@@ -2,7 +2,8 @@
 
 use super::error::{ApiError, R, deleted, invalid, not_found, required};
 use super::event_render::{
-    event_times, find_occurrence, present, render_event, render_instance, valid_event_id,
+    event_times, find_occurrence, normalize_times, present, render_event, render_instance,
+    valid_event_id,
 };
 use super::store::{Event, etag};
 use super::timeutil::fmt_ms;
@@ -106,6 +107,7 @@ impl Calendars {
                 .unwrap_or(0.into());
             m.insert("sequence".into(), seq);
         }
+        normalize_times(&mut m);
         m.entry("reminders").or_insert(json!({"useDefault": true}));
         m.entry("eventType").or_insert("default".into());
         if let Some(Value::Array(att)) = m.get_mut("attendees") {

@@ -1,7 +1,7 @@
 //! Changing or cancelling one occurrence of a recurring event ("<eventId>_<suffix>").
 
 use super::error::{R, deleted, not_found};
-use super::event_render::{event_times, find_occurrence, render_instance};
+use super::event_render::{event_times, find_occurrence, normalize_times, render_instance};
 use super::events::merge;
 use super::store::etag;
 use super::timeutil::fmt_ms;
@@ -82,6 +82,7 @@ impl Calendars {
         data.remove("recurrence");
         data.remove("etag");
         event_times(&data)?;
+        normalize_times(&mut data);
         for k in FIXED {
             match current.get(*k) {
                 Some(v) => data.insert(k.to_string(), v.clone()),
