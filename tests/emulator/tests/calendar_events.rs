@@ -363,3 +363,56 @@ fn move_between_calendars() {
         .send();
     expect_err(&r, 404, "notFound");
 }
+
+#[test]
+fn field_validation() {
+    let mut e = Emu::new();
+    let p = "/calendars/primary/events";
+    let base = timed("x", "2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z");
+    let with = |k: &str, v: serde_json::Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    expect_err(&e.post(p, with("status", json!("maybe"))), 400, "invalid");
+    expect_err(
+        &e.post(p, with("transparency", json!("foggy"))),
+        400,
+        "invalid",
+    );
+    expect_err(
+        &e.post(p, with("visibility", json!("secret"))),
+        400,
+        "invalid",
+    );
+    expect_err(&e.post(p, with("colorId", json!("12"))), 400, "invalid");
+    expect_err(
+        &e.post(p, with("attendees", json!([{"displayName": "x"}]))),
+        400,
+        "required",
+    );
+    let r = e.post(
+        p,
+        with(
+            "reminders",
+            json!({"useDefault": true, "overrides": [{"method": "popup", "minutes": 5}]}),
+        ),
+    );
+    expect_err(&r, 400, "cannotUseDefaultRemindersAndSpecifyOverride");
+    let r = e.post(
+        p,
+        with(
+            "reminders",
+            json!({"useDefault": false, "overrides": [{"method": "sms", "minutes": 5}]}),
+        ),
+    );
+    expect_err(&r, 400, "invalid");
+    let ok = with(
+        "reminders",
+        json!({"useDefault": false, "overrides": [{"method": "popup", "minutes": 5}]}),
+    );
+    let ev = e.insert(ok);
+    assert_eq!(ev["reminders"]["overrides"][0]["minutes"], 5);
+    let ev = e.insert(with("colorId", json!("11")));
+    assert_eq!(ev["colorId"], "11");
+}

@@ -44,6 +44,63 @@ pub(crate) fn merge(into: &mut Map<String, Value>, patch: &Map<String, Value>) {
     }
 }
 
+/// Enumerations and shapes Google checks on event bodies.
+fn check_event_fields(body: &Map<String, Value>) -> R<()> {
+    let one_of = |k: &str, allowed: &[&str]| -> R<()> {
+        match body.get(k) {
+            None | Some(Value::Null) => Ok(()),
+            Some(v) if v.as_str().is_some_and(|s| allowed.contains(&s)) => Ok(()),
+            Some(v) => Err(invalid(format!("Invalid value for {k}: {v}"))),
+        }
+    };
+    one_of("status", &["confirmed", "tentative", "cancelled"])?;
+    one_of("transparency", &["opaque", "transparent"])?;
+    one_of(
+        "visibility",
+        &["default", "public", "private", "confidential"],
+    )?;
+    let colors: Vec<String> = (1..=11).map(|n| n.to_string()).collect();
+    let colors: Vec<&str> = colors.iter().map(String::as_str).collect();
+    one_of("colorId", &colors)?;
+    if let Some(att) = body.get("attendees").filter(|v| !v.is_null()) {
+        let list = att
+            .as_array()
+            .ok_or_else(|| invalid("Invalid attendees."))?;
+        for a in list {
+            let email = a.get("email").and_then(Value::as_str).unwrap_or("");
+            if email.is_empty() {
+                return Err(required("Missing attendee email."));
+            }
+        }
+    }
+    if let Some(r) = body.get("reminders").filter(|v| !v.is_null()) {
+        let overrides = r.get("overrides").and_then(Value::as_array);
+        if r.get("useDefault") == Some(&Value::Bool(true))
+            && overrides.is_some_and(|o| !o.is_empty())
+        {
+            return Err(ApiError::new(
+                400,
+                "cannotUseDefaultRemindersAndSpecifyOverride",
+                "Cannot specify both default reminders and overrides at the same time.",
+            ));
+        }
+        for o in overrides.into_iter().flatten() {
+            let method_ok = matches!(
+                o.get("method").and_then(Value::as_str),
+                Some("email" | "popup")
+            );
+            let minutes_ok = o
+                .get("minutes")
+                .and_then(Value::as_i64)
+                .is_some_and(|m| (0..=40320).contains(&m));
+            if !method_ok || !minutes_ok {
+                return Err(invalid(format!("Invalid reminder: {o}")));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Calendars {
     /// Builds a stored event from client fields plus server fields.
     #[allow(clippy::too_many_arguments)]
@@ -57,11 +114,7 @@ impl Calendars {
         keep_organizer: bool,
     ) -> R<Event> {
         let (start_ms, end_ms, series) = event_times(body)?;
-        if let Some(s) = body.get("status")
-            && !matches!(s.as_str(), Some("confirmed" | "tentative" | "cancelled"))
-        {
-            return Err(invalid(format!("Invalid status: {s}")));
-        }
+        check_event_fields(body)?;
         let mut m = Map::new();
         m.insert("kind".into(), "calendar#event".into());
         m.insert("id".into(), id.into());
