@@ -1,4 +1,9 @@
 //! Calendar v3 resources, held in memory per user.
+//!
+//! `Calendars::handle` routes a call through the embedded discovery document (paths,
+//! parameters, scopes), then to one handler per method. A global change counter gives
+//! etags, sync tokens and the `updated` order; deleted events, ACL rules and list
+//! entries stay as tombstones so incremental syncs can report them.
 
 mod acl;
 mod calendar_list;
