@@ -1,1 +1,21 @@
-//! qorus-gcal
+//! qorus-gcal: Google Calendar access for Qore and the Qorus Integration Engine.
+//!
+//! The Rust core (`config`, `oauth`, `calendar`, `http`, `runtime`) knows nothing of C; [`ffi`] is the
+//! thin C ABI over it, described by the generated header `include/qorus_gcal.h`.
+
+pub mod client;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod oauth;
+pub mod runtime;
+pub mod secret;
+
+pub mod ffi;
+
+pub use client::Client;
+pub use config::Config;
+pub use error::{Error, ErrorKind, Result};
+
+/// The library's version, as in Cargo.toml.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

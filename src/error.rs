@@ -1,0 +1,126 @@
+//! The library's error type: a kind the host can branch on, a message a person can act on, and the
+//! details Google gave (HTTP status, `reason`). Messages never carry secrets.
+
+use std::fmt;
+
+/// What went wrong, coarse enough for a host to branch on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Text that should be JSON is not.
+    InvalidJson,
+    /// A config key, parameter or option is unknown, mistyped or out of range.
+    InvalidArgument,
+    /// The Calendar method id is not one of the API's.
+    UnknownMethod,
+    /// No usable token, or Google answered `invalid_grant`: the user must consent again.
+    ConsentRequired,
+    /// The user refused consent (`access_denied`).
+    ConsentDenied,
+    /// The OAuth client or service account was rejected (`invalid_client` and the like).
+    AuthFailed,
+    /// The API answered an HTTP error not covered by a more specific kind.
+    Http,
+    /// The request never got an answer: DNS, connect, TLS, reset.
+    Network,
+    /// A deadline passed.
+    Timeout,
+    /// The host cancelled the operation.
+    Cancelled,
+    /// `If-Match` failed (HTTP 412): the resource changed meanwhile.
+    PreconditionFailed,
+    /// `If-None-Match` matched (HTTP 304): the cached copy is current.
+    NotModified,
+    /// The sync token expired (HTTP 410): wipe and sync fully.
+    SyncTokenExpired,
+    /// A blocking call was made from inside the library's own runtime (or another tokio runtime).
+    Reentrant,
+    /// The process forked after the runtime started; the child cannot use it.
+    Forked,
+    /// The library was shut down.
+    ShutDown,
+    /// The granted scopes do not allow this call (HTTP 403 `insufficientPermissions`).
+    InsufficientScope,
+    /// A panic inside the library was caught before it could reach the host.
+    Panic,
+    /// A bug or an impossible state inside the library.
+    Internal,
+}
+
+/// An error with everything the host needs to report it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    http_status: u16,
+    reason: Option<String>,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            http_status: 0,
+            reason: None,
+        }
+    }
+
+    /// Adds the HTTP status of the answer that caused the error.
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = status;
+        self
+    }
+
+    /// Adds Google's `reason` (or the OAuth `error` code).
+    pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status of the answer, or 0 when there was none.
+    pub fn http_status(&self) -> u16 {
+        self.http_status
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Internal, message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .field("http_status", &self.http_status)
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,17 @@
+//! The C ABI: a thin layer that only converts and guards. Every export runs inside [`guard`]'s macros,
+//! so no panic crosses into the host; the Rust core never sees a raw pointer.
+#![allow(non_camel_case_types)]
+
+#[macro_use]
+mod guard;
+mod client;
+mod error;
+mod library;
+mod status;
+mod strings;
+
+pub use client::*;
+pub use error::*;
+pub use library::*;
+pub use status::*;
+pub use strings::qgcal_string_free;

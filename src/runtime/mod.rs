@@ -1,0 +1,169 @@
+//! The embedded tokio runtime: created lazily, shared by every client, stopped by [`shutdown`].
+//!
+//! The host calls blocking functions from its own threads; each call is spawned onto the runtime and the
+//! host thread waits for the answer. That keeps all I/O on the library's workers, which have every signal
+//! blocked so the host's signal thread keeps receiving them.
+
+mod signals;
+
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::runtime::{Builder, Handle, Runtime};
+use tokio::sync::oneshot;
+
+use crate::error::{Error, ErrorKind, Result};
+
+const WORKER_THREADS: usize = 2;
+const MAX_BLOCKING_THREADS: usize = 8;
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+enum State {
+    Idle,
+    Running(Runtime),
+    ShutDown,
+}
+
+static STATE: Mutex<State> = Mutex::new(State::Idle);
+// The pid that started the runtime; checked before taking the lock, which a forked child may find held.
+static OWNER_PID: AtomicU32 = AtomicU32::new(0);
+
+fn forked_error() -> Error {
+    Error::new(
+        ErrorKind::Forked,
+        "the process forked after the library's runtime started; a child process cannot use it \
+         (create clients in the child only if the parent never used the library)",
+    )
+}
+
+fn shut_down_error() -> Error {
+    Error::new(
+        ErrorKind::ShutDown,
+        "the library was shut down with qgcal_shutdown(); no further calls are possible in this process",
+    )
+}
+
+fn check_not_forked() -> Result<()> {
+    let owner = OWNER_PID.load(Ordering::Acquire);
+    if owner != 0 && owner != std::process::id() {
+        return Err(forked_error());
+    }
+    Ok(())
+}
+
+fn lock_state() -> std::sync::MutexGuard<'static, State> {
+    // A panic while holding the lock leaves the state itself consistent: every change is one assignment.
+    STATE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn build_runtime() -> Result<Runtime> {
+    static THREAD_NUMBER: AtomicUsize = AtomicUsize::new(0);
+    // Threads inherit the creator's mask, so block everything around their creation, then restore.
+    let _mask = signals::BlockAll::new();
+    Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .thread_name_fn(|| {
+            let n = THREAD_NUMBER.fetch_add(1, Ordering::Relaxed);
+            format!("qgcal-rt-{n}")
+        })
+        .on_thread_start(signals::block_all_on_this_thread)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the library's runtime: {e}")))
+}
+
+/// A handle to the runtime, starting it on first use.
+pub fn handle() -> Result<Handle> {
+    check_not_forked()?;
+    let mut state = lock_state();
+    match &*state {
+        State::Running(rt) => Ok(rt.handle().clone()),
+        State::ShutDown => Err(shut_down_error()),
+        State::Idle => {
+            let rt = build_runtime()?;
+            let handle = rt.handle().clone();
+            OWNER_PID.store(std::process::id(), Ordering::Release);
+            *state = State::Running(rt);
+            Ok(handle)
+        }
+    }
+}
+
+/// True when the calling thread is inside a tokio runtime, where blocking would deadlock or panic.
+pub fn inside_runtime() -> bool {
+    Handle::try_current().is_ok()
+}
+
+fn reentrant_error() -> Error {
+    Error::new(
+        ErrorKind::Reentrant,
+        "a blocking qorus-gcal call was made from inside an async runtime (for example from a token \
+         callback); call it from another thread",
+    )
+}
+
+/// Runs `future` on the runtime and blocks the calling (host) thread until it finishes.
+pub fn block_on<F, T>(future: F) -> Result<T>
+where
+    F: Future<Output = Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    if inside_runtime() {
+        return Err(reentrant_error());
+    }
+    let handle = handle()?;
+    let (tx, rx) = oneshot::channel();
+    handle.spawn(async move {
+        let result = CatchUnwind(Box::pin(future)).await.unwrap_or_else(|_| {
+            Err(Error::new(
+                ErrorKind::Panic,
+                "internal error: a library task panicked (this is a bug in qorus-gcal)",
+            ))
+        });
+        let _ = tx.send(result);
+    });
+    // The task is dropped without answering only when the runtime shuts down under it.
+    rx.blocking_recv()
+        .unwrap_or_else(|_| Err(shut_down_error()))
+}
+
+/// Turns a panic inside a task into a value, so the waiting host thread learns of it.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = std::thread::Result<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match panic::catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}
+
+/// Stops the runtime, waiting briefly for running tasks. Every later call answers [`ErrorKind::ShutDown`].
+pub fn shutdown() -> Result<()> {
+    check_not_forked()?;
+    if inside_runtime() {
+        return Err(reentrant_error());
+    }
+    let previous = std::mem::replace(&mut *lock_state(), State::ShutDown);
+    if let State::Running(rt) = previous {
+        rt.shutdown_timeout(SHUTDOWN_GRACE);
+    }
+    Ok(())
+}
+
+/// True once [`shutdown`] has run.
+pub fn is_shut_down() -> bool {
+    check_not_forked().is_ok() && matches!(*lock_state(), State::ShutDown)
+}

@@ -1,0 +1,107 @@
+//! Shared by the integration tests: where the built library lives, and how to build and run C programs
+//! against it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// target/<profile>, found from the test executable (target/<profile>/deps/<test>).
+pub fn target_profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test exe lives in target/<profile>/deps")
+        .to_path_buf()
+}
+
+pub fn cdylib_path() -> PathBuf {
+    let path = target_profile_dir().join("libqorus_gcal.so");
+    assert!(
+        path.exists(),
+        "the cdylib {} was not built; run the tests with cargo test",
+        path.display()
+    );
+    path
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Compiles tests/c/<name>.c (as C, or as C++ to prove the header's C++ compatibility) against include/
+/// and the cdylib, with an rpath so it runs in place.
+pub fn compile_c(name: &str, as_cpp: bool) -> PathBuf {
+    let lib_dir = target_profile_dir();
+    cdylib_path();
+    let out_dir = lib_dir.join("c-harness");
+    std::fs::create_dir_all(&out_dir).expect("create c-harness dir");
+    let source = repo_root().join("tests/c").join(format!("{name}.c"));
+    let (compiler, lang_flags, suffix): (String, &[&str], &str) = if as_cpp {
+        (
+            std::env::var("CXX").unwrap_or_else(|_| "c++".into()),
+            &["-x", "c++", "-std=c++17"],
+            "-cpp",
+        )
+    } else {
+        (
+            std::env::var("CC").unwrap_or_else(|_| "cc".into()),
+            &["-std=c11", "-pedantic"],
+            "",
+        )
+    };
+    let exe = out_dir.join(format!("{name}{suffix}"));
+    let output = Command::new(&compiler)
+        .args(lang_flags)
+        .args(["-Wall", "-Wextra", "-Werror", "-g", "-O1"])
+        .arg("-I")
+        .arg(repo_root().join("include"))
+        .arg("-I")
+        .arg(repo_root().join("tests/c"))
+        .arg(&source)
+        .arg("-o")
+        .arg(&exe)
+        .arg("-L")
+        .arg(&lib_dir)
+        .arg(format!("-Wl,-rpath,{}", lib_dir.display()))
+        .args(["-lqorus_gcal", "-pthread"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the C compiler `{compiler}`: {e}"));
+    assert_success(&output, &format!("compiling {}", source.display()));
+    exe
+}
+
+pub fn assert_success(output: &Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Whether valgrind is here. When it is not, the caller says so loudly; CI sets QGCAL_REQUIRE_VALGRIND=1
+/// so that a missing valgrind fails there instead.
+pub fn valgrind_available() -> bool {
+    let found = Command::new("valgrind").arg("--version").output().is_ok();
+    if !found && std::env::var_os("QGCAL_REQUIRE_VALGRIND").is_some() {
+        panic!("QGCAL_REQUIRE_VALGRIND is set but valgrind is not installed");
+    }
+    found
+}
+
+/// Runs a program under valgrind: any definite or indirect leak or memory error fails.
+pub fn run_under_valgrind(exe: &Path, envs: &[(&str, &str)]) -> Output {
+    Command::new("valgrind")
+        .args([
+            "--error-exitcode=1",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--show-leak-kinds=definite,indirect",
+            "--quiet",
+        ])
+        .arg(exe)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("run valgrind")
+}
