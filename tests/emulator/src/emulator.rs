@@ -19,6 +19,15 @@ pub struct Emulator {
     thread: Option<JoinHandle<()>>,
 }
 
+/// Server threads: `GCAL_EMULATOR_THREADS` or 2 (enough for loopback tests; more only adds switching).
+fn worker_threads() -> usize {
+    std::env::var("GCAL_EMULATOR_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(2)
+}
+
 impl Emulator {
     /// Starts on `127.0.0.1` on a free port; returns once it is listening.
     /// Works from sync and async tests (the server never uses the caller's runtime).
@@ -35,7 +44,7 @@ impl Emulator {
         let shared = Arc::new(Shared::new(urls.clone(), push_tx));
         let (stop, stopped) = oneshot::channel();
         let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(worker_threads())
             .thread_name("gcal-emulator")
             .enable_all()
             .build()?;

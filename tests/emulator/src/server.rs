@@ -64,6 +64,8 @@ pub async fn serve(
                     let svc = service_fn(move |req| handle(shared.clone(), peer, req));
                     let _ = http1::Builder::new()
                         .keep_alive(true)
+                        // One buffer, one write per answer: header and body leave in one segment.
+                        .writev(false)
                         .serve_connection(TokioIo::new(stream), svc)
                         .await;
                 });
