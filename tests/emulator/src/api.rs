@@ -5,7 +5,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use http::HeaderMap;
 
-use crate::cal::{ApiRequest, Calendars};
+use crate::cal::ApiRequest;
 use crate::errors::{auth_error, not_found};
 use crate::reply::{JSON, Reply};
 use crate::state::Shared;
@@ -54,6 +54,8 @@ pub fn unauthorized() -> Reply {
 
 /// One call; `api_path` is after `/calendar/v3`, still percent-encoded.
 pub struct Call<'a> {
+    /// `Calendars::route` of method and path, computed once by the caller; `None` answers 404.
+    pub method_id: Option<&'static str>,
     pub method: &'a str,
     pub api_path: &'a str,
     pub query: &'a [(String, String)],
@@ -67,6 +69,7 @@ pub struct Call<'a> {
 /// Runs a call: auth, the calendar module, then the JSON answer.
 pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
     let Call {
+        method_id,
         method,
         api_path,
         query,
@@ -75,7 +78,7 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
         body,
         page_limit,
     } = c;
-    if Calendars::route(method, api_path).is_none() {
+    if method_id.is_none() {
         return Reply::json(404, &not_found(&format!("/calendar/v3{api_path}")));
     }
     let Some(token) = bearer(headers, outer_auth, query) else {

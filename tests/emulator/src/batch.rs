@@ -204,6 +204,7 @@ async fn run_part(shared: &Shared, part: &Part, outer_auth: Option<&str>) -> Out
                 Some(p) => crate::api::call(
                     shared,
                     crate::api::Call {
+                        method_id,
                         method: &part.method,
                         api_path: p,
                         query: &parse_pairs(query),

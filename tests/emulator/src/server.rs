@@ -155,6 +155,16 @@ pub async fn before(f: Option<&Fault>, oauth: bool) -> Option<Outcome> {
     f.status.map(|s| Outcome::Reply(fault_reply(f, s, oauth)))
 }
 
+/// The admin API answers loopback peers only (IPv4-mapped loopback included).
+fn admin_allowed(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        v4 => v4.is_loopback(),
+    }
+}
+
 fn wants_html(headers: &HeaderMap) -> bool {
     headers
         .get("accept")
@@ -203,7 +213,7 @@ async fn handle(
 
     if path == "/__emulator" || path.starts_with("/__emulator/") {
         let reply = match &body {
-            _ if !peer.ip().is_loopback() => Reply::json(
+            _ if !admin_allowed(peer.ip()) => Reply::json(
                 403,
                 &google_error(
                     403,
@@ -232,6 +242,7 @@ async fn handle(
                 &ep,
                 fault.as_ref(),
                 Received {
+                    method_id,
                     method,
                     path,
                     query_raw,
@@ -280,6 +291,7 @@ async fn handle(
 
 /// The parts of a received request the handlers need.
 struct Received<'a> {
+    method_id: Option<&'static str>,
     method: &'a str,
     path: &'a str,
     query_raw: &'a str,
@@ -294,6 +306,7 @@ async fn run(
     r: Received<'_>,
 ) -> Outcome {
     let Received {
+        method_id,
         method,
         path,
         query_raw,
@@ -324,6 +337,7 @@ async fn run(
         Endpoint::Api(api_path) => Outcome::Reply(crate::api::call(
             shared,
             crate::api::Call {
+                method_id,
                 method,
                 api_path,
                 query: &parse_pairs(query_raw),
@@ -358,4 +372,33 @@ fn respond(reply: Reply, fault: Option<&Fault>) -> Response<RespBody> {
         *r.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
         r
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_is_loopback_only() {
+        assert!(admin_allowed("127.0.0.1".parse().unwrap()));
+        assert!(admin_allowed("::1".parse().unwrap()));
+        assert!(admin_allowed("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!admin_allowed("192.168.1.5".parse().unwrap()));
+        assert!(!admin_allowed("::ffff:10.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn classifies_google_paths() {
+        assert!(matches!(classify("POST", "/token"), Endpoint::Token));
+        assert!(matches!(classify("GET", "/token"), Endpoint::Unknown));
+        assert!(matches!(
+            classify("GET", "/calendar/v3/colors"),
+            Endpoint::Api("/colors")
+        ));
+        assert!(matches!(classify("GET", "/calendar/v3"), Endpoint::Unknown));
+        assert!(matches!(
+            classify("POST", "/batch/calendar/v3"),
+            Endpoint::Batch
+        ));
+    }
 }
