@@ -343,3 +343,62 @@ fn device_code_grant_is_pending() {
     );
     assert_error(&r, 428, "authorization_pending");
 }
+
+#[test]
+fn expired_codes_are_invalid_grant() {
+    let emu = Emulator::start();
+    let c = s256_offline(&emu);
+    emu.admin().expire_auth_codes();
+    assert_error(&exchange(&emu, &c, VERIFIER), 400, "invalid_grant");
+}
+
+#[test]
+fn second_offline_grant_without_prompt_consent_has_no_refresh_token() {
+    let emu = Emulator::start();
+    let first = exchange(&emu, &s256_offline(&emu), VERIFIER).json();
+    assert!(first["refresh_token"].is_string());
+    let again = exchange(&emu, &s256_offline(&emu), VERIFIER).json();
+    assert!(again.get("refresh_token").is_none(), "{again}");
+    let ch = challenge(VERIFIER);
+    let with_prompt = code(
+        &emu,
+        &[
+            ("code_challenge", &ch),
+            ("code_challenge_method", "S256"),
+            ("access_type", "offline"),
+            ("prompt", "consent"),
+        ],
+    );
+    assert!(exchange(&emu, &with_prompt, VERIFIER).json()["refresh_token"].is_string());
+}
+
+#[test]
+fn more_than_100_refresh_tokens_revoke_the_oldest() {
+    let emu = Emulator::start();
+    let admin = emu.admin();
+    let mint = || {
+        admin
+            .mint_token(gcal_emulator::MintToken {
+                offline: true,
+                ..Default::default()
+            })
+            .unwrap()["refresh_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let oldest = mint();
+    let second = mint();
+    for _ in 0..99 {
+        mint();
+    }
+    assert_error(
+        &refresh(&emu, &oldest, "emulator-client", "emulator-secret"),
+        400,
+        "invalid_grant",
+    );
+    assert_eq!(
+        refresh(&emu, &second, "emulator-client", "emulator-secret").status,
+        200
+    );
+}

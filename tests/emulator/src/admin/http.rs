@@ -109,6 +109,10 @@ pub fn handle(
                 admin.expire_access_tokens();
                 ok(json!({}))
             }
+            ("POST", "/expire_auth_codes") => {
+                admin.expire_auth_codes();
+                ok(json!({}))
+            }
             ("POST", "/revoke") => {
                 ok(json!({"revoked": admin.revoke_grants(parse::<RevokeFilter>(body)?)}))
             }

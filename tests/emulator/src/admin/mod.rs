@@ -169,6 +169,11 @@ impl Admin {
         self.shared.oauth.lock().expire_access_tokens();
     }
 
+    /// Every authorization code issued so far is past its 10-minute life (exchanges answer `invalid_grant`).
+    pub fn expire_auth_codes(&self) {
+        self.shared.oauth.lock().expire_codes();
+    }
+
     /// Revokes matching grants (access and refresh tokens); answers how many.
     pub fn revoke_grants(&self, filter: RevokeFilter) -> usize {
         self.shared

@@ -100,7 +100,10 @@ pub fn authorize(shared: &Shared, params: &[(String, String)], wants_html: bool)
         scopes: requested,
         user,
         offline: first(params, "access_type") == Some("offline"),
+        prompt_consent: first(params, "prompt")
+            .is_some_and(|p| p.split(' ').any(|w| w == "consent")),
         issued: Instant::now(),
+        expired: false,
         used_by: None,
     };
     let decision = shared.oauth.lock().next_consent(client_id);

@@ -14,6 +14,8 @@ pub const DEFAULT_CLIENT_ID: &str = "emulator-client";
 pub const DEFAULT_CLIENT_SECRET: &str = "emulator-secret";
 pub const DEFAULT_USER: &str = "user@example.com";
 pub const DEFAULT_LIFETIME_SECS: u64 = 3599;
+/// Live refresh tokens per user and client; issuing one more revokes the oldest, as Google does.
+pub const MAX_REFRESH_TOKENS: usize = 100;
 /// Authorization codes live this long.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(600);
 
@@ -47,7 +49,11 @@ pub struct AuthCode {
     pub scopes: Vec<String>,
     pub user: String,
     pub offline: bool,
+    /// `prompt=consent`: Google issues a refresh token again only then.
+    pub prompt_consent: bool,
     pub issued: Instant,
+    /// Forced past its life by the admin API.
+    pub expired: bool,
     /// Set once exchanged: the grant it produced (revoked on reuse).
     pub used_by: Option<u64>,
 }
@@ -137,6 +143,20 @@ impl OAuthStore {
         );
     }
 
+    /// Live grants with a refresh token for this user and client, oldest first.
+    pub fn refresh_grants(&self, client_id: &str, user: &str) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .grants
+            .iter()
+            .filter(|(_, g)| {
+                g.refresh_token.is_some() && g.client_id == client_id && &*g.user == user
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// Creates a grant and its first tokens; answers the token endpoint's JSON.
     pub fn issue(
         &mut self,
@@ -145,6 +165,14 @@ impl OAuthStore {
         scopes: Vec<String>,
         offline: bool,
     ) -> (u64, Value) {
+        if offline {
+            let live = self.refresh_grants(client_id, user);
+            if live.len() >= MAX_REFRESH_TOKENS {
+                for id in &live[..=live.len() - MAX_REFRESH_TOKENS] {
+                    self.revoke_grant(*id);
+                }
+            }
+        }
         self.next_grant += 1;
         let id = self.next_grant;
         let refresh_token = offline.then(|| random_token("1//emu-"));
@@ -241,6 +269,13 @@ impl OAuthStore {
             self.revoke_grant(*id);
         }
         ids.len()
+    }
+
+    /// Every authorization code issued so far is past its 10 minutes.
+    pub fn expire_codes(&mut self) {
+        for c in self.codes.values_mut() {
+            c.expired = true;
+        }
     }
 
     pub fn expire_access_tokens(&mut self) {

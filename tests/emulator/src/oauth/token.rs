@@ -128,7 +128,7 @@ fn authorization_code(
         oauth.revoke_grant(grant);
         return err(400, "invalid_grant", "Bad Request");
     }
-    if stored.issued.elapsed() > CODE_LIFETIME || stored.client_id != client_id {
+    if stored.expired || stored.issued.elapsed() > CODE_LIFETIME || stored.client_id != client_id {
         return err(400, "invalid_grant", "Bad Request");
     }
     if stored.redirect_uri != redirect_uri {
@@ -147,7 +147,10 @@ fn authorization_code(
             return err(400, "invalid_grant", "Invalid code verifier.");
         }
     }
-    let (user, scopes, offline) = (stored.user.clone(), stored.scopes.clone(), stored.offline);
+    let (user, scopes) = (stored.user.clone(), stored.scopes.clone());
+    // Without prompt=consent Google issues a refresh token only on the first offline grant.
+    let offline = stored.offline
+        && (stored.prompt_consent || oauth.refresh_grants(&client_id, &user).is_empty());
     let (grant, answer) = oauth.issue(&client_id, &user, scopes, offline);
     if let Some(stored) = oauth.codes.get_mut(code) {
         stored.used_by = Some(grant);
