@@ -16,6 +16,7 @@ pub enum DropWhen {
 
 /// Send the answer body in small chunks with pauses between them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SlowBody {
     #[serde(default = "default_chunk")]
     pub chunk_bytes: usize,
@@ -37,7 +38,7 @@ fn default_pause() -> u64 {
 /// Effects run in this order: `delay_ms`, then `drop` `before`, then `status` (answered instead of the
 /// request), else the request is applied with `page_limit`, then `drop` `after` or `slow_body`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Fault {
     pub method: Option<String>,
     pub path_prefix: Option<String>,

@@ -70,6 +70,11 @@ impl RequestLog {
         self.items.iter().cloned().collect()
     }
 
+    pub fn since(&self, seq: u64) -> Vec<LoggedRequest> {
+        let start = self.items.partition_point(|e| e.seq <= seq);
+        self.items.range(start..).cloned().collect()
+    }
+
     pub fn clear(&mut self) {
         self.items.clear();
     }

@@ -286,3 +286,36 @@ fn bad_admin_requests() {
     assert_eq!(r.status, 400);
     assert_eq!(post(&emu, "users", json!({"mail": "x"})).status, 400);
 }
+
+#[test]
+fn request_log_paging_and_strict_admin_json() {
+    let emu = Emulator::start();
+    let t = token(&emu, json!({}));
+    for _ in 0..5 {
+        colors(&emu, &t);
+    }
+    let log = get(&admin_url(&emu, "requests?since=3"), None)
+        .unwrap()
+        .json();
+    let seqs: Vec<u64> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, vec![4, 5]);
+    let log = get(&admin_url(&emu, "requests?limit=1"), None)
+        .unwrap()
+        .json();
+    assert_eq!(log["requests"][0]["seq"], 5);
+    assert_eq!(emu.admin().requests_since(4).len(), 1);
+    // A misspelt field is an error, not a silently ignored fault.
+    assert_eq!(post(&emu, "faults", json!({"stauts": 500})).status, 400);
+    let other = emu.admin().access_token_for("dave@example.com", &[]);
+    let cal = get(
+        &format!("{}calendars/primary", emu.urls().api_base_url),
+        Some(&other),
+    )
+    .unwrap();
+    assert_eq!(cal.json()["id"], "dave@example.com");
+}

@@ -76,7 +76,7 @@ pub fn handle(
     shared: &std::sync::Arc<Shared>,
     method: &str,
     path: &str,
-    _query: &str,
+    query: &str,
     body: &[u8],
 ) -> Reply {
     let admin = Admin {
@@ -141,7 +141,18 @@ pub fn handle(
             }
             ("GET", "/requests") => {
                 let total = admin.request_total();
-                ok(json!({"total": total, "requests": admin.requests()}))
+                let params = crate::util::parse_pairs(query);
+                let since = crate::util::first(&params, "since").and_then(|v| v.parse().ok());
+                let mut requests = match since {
+                    Some(s) => admin.requests_since(s),
+                    None => admin.requests(),
+                };
+                if let Some(limit) =
+                    crate::util::first(&params, "limit").and_then(|v| v.parse::<usize>().ok())
+                {
+                    requests.drain(..requests.len().saturating_sub(limit));
+                }
+                ok(json!({"total": total, "requests": requests}))
             }
             ("DELETE", "/requests") => {
                 admin.clear_requests();

@@ -23,6 +23,7 @@ pub const CALENDAR_SCOPE: &str = "https://www.googleapis.com/auth/calendar";
 
 /// An OAuth client to register.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     pub client_id: String,
     pub client_secret: String,
@@ -46,7 +47,7 @@ impl ClientConfig {
 
 /// A service account to create.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ServiceAccountOptions {
     /// Local part of `client_email` (default `sa-N`).
     pub name: Option<String>,
@@ -58,7 +59,7 @@ pub struct ServiceAccountOptions {
 
 /// A token to issue without going through consent.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MintToken {
     pub client_id: String,
     pub user: String,
@@ -80,7 +81,7 @@ impl Default for MintToken {
 
 /// Which grants to revoke; all when both are `None`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RevokeFilter {
     pub user: Option<String>,
     pub client_id: Option<String>,
@@ -263,6 +264,27 @@ impl Admin {
     /// The logged requests, oldest first (the last 200,000).
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.log.lock().snapshot()
+    }
+
+    /// The logged requests with `seq` greater than `since`, oldest first.
+    pub fn requests_since(&self, since: u64) -> Vec<LoggedRequest> {
+        self.shared.log.lock().since(since)
+    }
+
+    /// An access token for any user (created if unknown) via `emulator-client`; full Calendar scope when `scopes` is empty.
+    pub fn access_token_for(&self, user: &str, scopes: &[&str]) -> String {
+        let mut req = MintToken {
+            user: user.to_string(),
+            ..MintToken::default()
+        };
+        if !scopes.is_empty() {
+            req.scopes = scopes.iter().map(|s| s.to_string()).collect();
+        }
+        let answer = self.mint_token(req).expect("default client exists");
+        answer["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// How many requests were logged since start or the last reset (including forgotten ones).
