@@ -14,6 +14,11 @@
 
 
 /**
+ * Google's authorization codes live ten minutes; a session older than this cannot succeed.
+ */
+#define DEFAULT_SESSION_MAX_AGE_S 600
+
+/**
  * The result of a fallible call. `QGCAL_OK` is 0; every other value names one kind of failure, and the
  * `qgcal_error` written to `error_out` carries the details.
  */
@@ -114,10 +119,28 @@ typedef enum qgcal_status {
 typedef struct qgcal_client qgcal_client;
 
 /**
+ * A local-server consent in progress: a one-shot listener on 127.0.0.1 waiting for the browser.
+ */
+typedef struct qgcal_consent qgcal_consent;
+
+/**
  * An error: status, message, HTTP status and Google's `reason`. Returned through `error_out` parameters;
  * free it with `qgcal_error_free`. Its strings live as long as the error.
  */
 typedef struct qgcal_error qgcal_error;
+
+/**
+ * Called with every new token as JSON (`{"access_token", "refresh_token", "expires_at", "scope",
+ * "token_type"}`), so the host can store it. Runs on a library thread (`qgcal-rt-N`), never
+ * concurrently with itself for one client's refresh, and must return promptly. The string is valid only
+ * during the call. Calling a blocking qgcal function from inside it answers `QGCAL_REENTRANT_CALL`.
+ */
+typedef void (*qgcal_token_callback)(void *userdata, const char *token_json);
+
+/**
+ * Called once with the userdata when the callback is replaced or its client freed, after its last call.
+ */
+typedef void (*qgcal_drop_callback)(void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -144,6 +167,83 @@ enum qgcal_status qgcal_client_new(const char *config_json,
  * `client` is NULL or a client from `qgcal_client_new`, not freed before.
  */
 void qgcal_client_free(struct qgcal_client *client);
+
+/**
+ * Starts a local-server consent. Binds a listener on 127.0.0.1 (random port unless `port` is given) and
+ * answers in `*auth_url_out` the Google consent URL (PKCE S256, random state, offline access) for the
+ * host to open in the user's browser or show. `options_json` may be NULL or hold `port`,
+ * `callback_path`, `login_hint`, `scopes` and `include_granted_scopes`. Then call `qgcal_consent_wait`.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_consent_start_local(struct qgcal_client *client,
+                                            const char *options_json,
+                                            struct qgcal_consent **consent_out,
+                                            char **auth_url_out,
+                                            struct qgcal_error **error_out);
+
+/**
+ * Blocks until the browser returns to the listener and the code is exchanged, then answers the token
+ * JSON (also handed to the token callback). `timeout_ms` 0 waits without limit. Denial answers
+ * `QGCAL_CONSENT_DENIED`; a timeout `QGCAL_TIMEOUT`; `qgcal_consent_cancel` from another thread
+ * `QGCAL_CANCELLED`. The listener closes after success, denial, cancel or timeout.
+ *
+ * # Safety
+ * `consent` is NULL or live; outputs are NULL or writable.
+ */
+enum qgcal_status qgcal_consent_wait(struct qgcal_consent *consent,
+                                     uint32_t timeout_ms,
+                                     char **token_json_out,
+                                     struct qgcal_error **error_out);
+
+/**
+ * Cancels a consent: the listener closes and a thread blocked in `qgcal_consent_wait` returns
+ * `QGCAL_CANCELLED`. Safe to call from any thread while another waits.
+ *
+ * # Safety
+ * `consent` is NULL or live; `error_out` is NULL or writable.
+ */
+enum qgcal_status qgcal_consent_cancel(struct qgcal_consent *consent,
+                                       struct qgcal_error **error_out);
+
+/**
+ * Frees a consent, cancelling it if still waiting. NULL is allowed. No other thread may be using it.
+ *
+ * # Safety
+ * `consent` is NULL or from `qgcal_consent_start_local`, not freed before.
+ */
+void qgcal_consent_free(struct qgcal_consent *consent);
+
+/**
+ * Starts an external-redirect consent for a host with its own web endpoint or a cloud relay.
+ * `options_json` holds `redirect_uri` (required) and optionally `login_hint`, `scopes`,
+ * `include_granted_scopes`. Answers the consent URL and a session JSON (state, PKCE verifier, redirect
+ * URI, scopes, creation time) that the host keeps privately until the browser comes back: the relay
+ * sees only the code and state, never the verifier, the client secret or the token.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_consent_start_external(struct qgcal_client *client,
+                                               const char *options_json,
+                                               char **auth_url_out,
+                                               char **session_json_out,
+                                               struct qgcal_error **error_out);
+
+/**
+ * Completes an external-redirect consent: checks the callback's state against the session (and the
+ * session's age and client), exchanges the code and answers the token JSON. `callback_url` is the full
+ * URL the browser came back to, or just its query string.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_consent_complete(struct qgcal_client *client,
+                                         const char *session_json,
+                                         const char *callback_url,
+                                         char **token_json_out,
+                                         struct qgcal_error **error_out);
 
 /**
  * The error's status. Answers `QGCAL_NULL_ARGUMENT` for a NULL error.
@@ -215,6 +315,52 @@ const char *qgcal_status_name(int32_t status);
  * `s` is NULL or a string returned by this library, not freed before.
  */
 void qgcal_string_free(char *s);
+
+/**
+ * Sets the function told of every new token (consent, refresh, service account). The previous
+ * callback's `drop` runs once, after its last call. A NULL `callback` removes it; `drop`, if given, is
+ * then called with `userdata` at once. `callback` and `userdata` must be usable from any thread.
+ *
+ * # Safety
+ * `client` is NULL or a live client; the function pointers are NULL or valid; `error_out` is NULL or
+ * writable.
+ */
+enum qgcal_status qgcal_client_set_token_callback(struct qgcal_client *client,
+                                                  qgcal_token_callback callback,
+                                                  void *userdata,
+                                                  qgcal_drop_callback drop,
+                                                  struct qgcal_error **error_out);
+
+/**
+ * The current token as JSON, refreshed first when it expires within the configured skew.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `token_json_out` is NULL or writable; `error_out` is NULL or
+ * writable.
+ */
+enum qgcal_status qgcal_client_token(struct qgcal_client *client,
+                                     char **token_json_out,
+                                     struct qgcal_error **error_out);
+
+/**
+ * Gets a new access token now (refresh token or service account) and answers it as JSON.
+ *
+ * # Safety
+ * As `qgcal_client_token`.
+ */
+enum qgcal_status qgcal_client_refresh(struct qgcal_client *client,
+                                       char **token_json_out,
+                                       struct qgcal_error **error_out);
+
+/**
+ * Revokes the grant (access and refresh token) at the revoke endpoint and forgets the token. The host
+ * should then delete its stored copy; calls need consent again.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `error_out` is NULL or writable.
+ */
+enum qgcal_status qgcal_client_revoke(struct qgcal_client *client,
+                                      struct qgcal_error **error_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,12 +1,24 @@
 //! The client: one configuration, one HTTP connection pool, one credential.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
 
 use crate::config::Config;
 use crate::error::Result;
 use crate::http;
+use crate::oauth::consent::{self, Callback, ExternalOptions, LocalOptions, Session};
+use crate::oauth::credential::{Credential, TokenCallback};
+use crate::oauth::grant;
+use crate::oauth::loopback::LocalConsent;
+use crate::oauth::token::Token;
+use crate::secret::Secret;
 
 /// A Google Calendar client. Cheap to clone; clones share the connection pool and the credential.
+///
+/// Every method is async and must run on a tokio runtime; from synchronous code use
+/// [`crate::runtime::block_on`], which runs it on the library's own runtime.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -15,18 +27,20 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     config: Config,
-    #[allow(dead_code)] // used by the OAuth and Calendar layers
     http: reqwest::Client,
+    credential: Credential,
 }
 
 impl Client {
     pub fn new(config: Config) -> Result<Client> {
-        if let Some(token) = &config.token {
-            token.validate()?;
-        }
+        let credential = Credential::new(&config)?;
         let http = http::build_client(&config)?;
         Ok(Client {
-            inner: Arc::new(Inner { config, http }),
+            inner: Arc::new(Inner {
+                config,
+                http,
+                credential,
+            }),
         })
     }
 
@@ -37,5 +51,90 @@ impl Client {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Sets (or with `None` removes) the function told of every new token. It runs on a library thread.
+    pub fn set_token_callback(&self, callback: Option<TokenCallback>) {
+        self.inner.credential.set_callback(callback);
+    }
+
+    /// The current token, refreshed first if it expires within the configured skew.
+    pub async fn token(&self) -> Result<Token> {
+        self.inner
+            .credential
+            .current(self.http(), self.config(), None, false)
+            .await
+    }
+
+    /// Gets a new access token now, whatever the current one's expiry.
+    pub async fn refresh(&self) -> Result<Token> {
+        self.inner
+            .credential
+            .current(self.http(), self.config(), None, true)
+            .await
+    }
+
+    /// A usable access token; `refused` is one the API just answered 401 to, which forces a refresh.
+    pub async fn access_token(&self, refused: Option<&Secret>) -> Result<Secret> {
+        self.inner
+            .credential
+            .access_token(self.http(), self.config(), refused)
+            .await
+    }
+
+    /// Revokes the grant at the revoke endpoint and forgets the token.
+    pub async fn revoke(&self) -> Result<()> {
+        self.inner
+            .credential
+            .revoke(self.http(), self.config())
+            .await
+    }
+
+    /// Starts a local-server consent: answers the URL to open and the consent to wait on.
+    pub async fn consent_start_local(&self, options: LocalOptions) -> Result<(LocalConsent, Url)> {
+        LocalConsent::start(self.clone(), options).await
+    }
+
+    /// Starts an external-redirect consent: answers the URL and the session the host keeps.
+    pub fn consent_start_external(&self, options: &ExternalOptions) -> Result<(Url, Session)> {
+        consent::begin(self.config(), &options.redirect_uri, &options.common())
+    }
+
+    /// Completes an external-redirect consent with the session and the URL the browser came back to.
+    pub async fn consent_complete(&self, session: &Session, callback_url: &str) -> Result<Token> {
+        consent::check_session(session, self.config(), consent::DEFAULT_SESSION_MAX_AGE_S)?;
+        match consent::read_callback(session, callback_url)? {
+            Callback::Denied => Err(crate::Error::new(
+                crate::ErrorKind::ConsentDenied,
+                "the user denied consent on Google's page",
+            )
+            .with_reason("access_denied")),
+            Callback::Code(code) => {
+                self.exchange_code(&code, &session.code_verifier, &session.redirect_uri)
+                    .await
+            }
+        }
+    }
+
+    /// Exchanges an authorization code, keeps the token and tells the host.
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        verifier: &Secret,
+        redirect_uri: &str,
+    ) -> Result<Token> {
+        let token =
+            grant::exchange_code(self.http(), self.config(), code, verifier, redirect_uri).await?;
+        self.inner.credential.install(token.clone()).await;
+        Ok(token)
+    }
+
+    /// The request timeout, for callers that bound their own waits.
+    pub fn request_timeout(&self) -> Duration {
+        self.config().timeouts.request
     }
 }

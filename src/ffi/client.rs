@@ -9,7 +9,6 @@ use crate::client::Client;
 
 /// A Google Calendar client. Thread-safe: any number of host threads may use one client at once.
 pub struct qgcal_client {
-    #[allow(dead_code)] // read by the OAuth and Calendar exports
     pub(crate) client: Client,
 }
 
@@ -50,4 +49,20 @@ pub unsafe extern "C" fn qgcal_client_free(client: *mut qgcal_client) {
             drop(unsafe { Box::from_raw(client) });
         }
     })
+}
+
+/// Reads a required client argument.
+///
+/// # Safety
+/// `client` is NULL or a live client.
+pub(crate) unsafe fn client_arg<'a>(client: *mut qgcal_client) -> Result<&'a Client, qgcal_error> {
+    // SAFETY: NULL or live, per the contract.
+    unsafe { client.as_ref() }
+        .map(|c| &c.client)
+        .ok_or_else(|| {
+            qgcal_error::new(
+                qgcal_status::QGCAL_NULL_ARGUMENT,
+                "argument `client` is NULL",
+            )
+        })
 }

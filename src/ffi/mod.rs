@@ -5,13 +5,17 @@
 #[macro_use]
 mod guard;
 mod client;
+mod consent;
 mod error;
 mod library;
 mod status;
 mod strings;
+mod token;
 
 pub use client::*;
+pub use consent::*;
 pub use error::*;
 pub use library::*;
 pub use status::*;
 pub use strings::qgcal_string_free;
+pub use token::*;

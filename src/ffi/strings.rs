@@ -64,7 +64,6 @@ pub(crate) fn c_string_lossy(text: String) -> CString {
 }
 
 /// Hands a string to the caller, who frees it with `qgcal_string_free`.
-#[allow(dead_code)] // used by the exports that return JSON
 pub(crate) fn string_out(text: String) -> *mut c_char {
     c_string_lossy(text).into_raw()
 }

@@ -1,5 +1,6 @@
 //! HTTP plumbing: the reqwest client every request goes through (rustls, never OpenSSL).
 
+pub mod retry;
 mod tls;
 
 use crate::config::Config;
@@ -18,4 +19,24 @@ pub fn build_client(config: &Config) -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))
+}
+
+/// The delay before retry number `attempt` (1-based): exponential with full jitter, capped, and never
+/// shorter than the server's `Retry-After`.
+pub fn retry_delay(
+    policy: &crate::config::RetryPolicy,
+    attempt: u32,
+    retry_after: Option<std::time::Duration>,
+) -> std::time::Duration {
+    retry::backoff_delay(policy, attempt, retry_after, random_unit())
+}
+
+/// A uniform number in [0, 1) for jitter; std's per-process random hasher keys are enough for that.
+fn random_unit() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }

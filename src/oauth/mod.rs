@@ -1,4 +1,11 @@
-//! OAuth2: the stored credential, consent, refresh, service accounts, revocation.
+//! OAuth2: the stored credential, consent (local server or external redirect), refresh, service
+//! accounts, revocation.
 
+pub mod consent;
+pub mod credential;
+pub mod errors;
+pub mod grant;
+pub mod http_client;
+pub mod loopback;
 pub mod service_account;
 pub mod token;

@@ -105,3 +105,38 @@ pub fn run_under_valgrind(exe: &Path, envs: &[(&str, &str)]) -> Output {
         .output()
         .expect("run valgrind")
 }
+
+pub mod browser;
+
+/// A client config pointing every endpoint at the emulator, with the emulator's default OAuth client,
+/// merged with `extra` (a JSON object's members).
+pub fn emulator_config(urls: &gcal_emulator::Urls, extra: serde_json::Value) -> String {
+    let mut config = serde_json::json!({
+        "client_id": gcal_emulator::DEFAULT_CLIENT_ID,
+        "client_secret": gcal_emulator::DEFAULT_CLIENT_SECRET,
+        "endpoints": {
+            "auth_url": urls.auth_url,
+            "token_url": urls.token_url,
+            "revoke_url": urls.revoke_url,
+            "api_base_url": urls.api_base_url,
+            "batch_url": urls.batch_url,
+        },
+        "retry": {"base_delay_ms": 1, "max_delay_ms": 20},
+    });
+    if let (Some(base), Some(extra)) = (config.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    config.to_string()
+}
+
+/// How many requests the emulator logged for a method id (`token`, `events.list`, ...).
+pub fn count_requests(emulator: &gcal_emulator::Emulator, method_id: &str) -> usize {
+    emulator
+        .admin()
+        .requests()
+        .iter()
+        .filter(|r| r.method_id.as_deref() == Some(method_id))
+        .count()
+}

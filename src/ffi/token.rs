@@ -1,0 +1,141 @@
+//! Tokens for the host: the token callback, reading, refreshing and revoking the token.
+
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
+
+use super::client::client_arg;
+use super::error::qgcal_error;
+use super::status::qgcal_status;
+use super::strings::{c_string_lossy, out_arg, string_out};
+use crate::runtime;
+
+/// Called with every new token as JSON (`{"access_token", "refresh_token", "expires_at", "scope",
+/// "token_type"}`), so the host can store it. Runs on a library thread (`qgcal-rt-N`), never
+/// concurrently with itself for one client's refresh, and must return promptly. The string is valid only
+/// during the call. Calling a blocking qgcal function from inside it answers `QGCAL_REENTRANT_CALL`.
+pub type qgcal_token_callback =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, token_json: *const c_char)>;
+
+/// Called once with the userdata when the callback is replaced or its client freed, after its last call.
+pub type qgcal_drop_callback = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
+
+struct HostCallback {
+    call: unsafe extern "C" fn(*mut c_void, *const c_char),
+    userdata: *mut c_void,
+    drop: qgcal_drop_callback,
+}
+
+// SAFETY: the contract of qgcal_client_set_token_callback makes the host's callback and userdata usable
+// from any thread.
+unsafe impl Send for HostCallback {}
+unsafe impl Sync for HostCallback {}
+
+impl Drop for HostCallback {
+    fn drop(&mut self) {
+        if let Some(drop_fn) = self.drop {
+            // SAFETY: the host's function with the host's userdata, once.
+            unsafe { drop_fn(self.userdata) };
+        }
+    }
+}
+
+/// Sets the function told of every new token (consent, refresh, service account). The previous
+/// callback's `drop` runs once, after its last call. A NULL `callback` removes it; `drop`, if given, is
+/// then called with `userdata` at once. `callback` and `userdata` must be usable from any thread.
+///
+/// # Safety
+/// `client` is NULL or a live client; the function pointers are NULL or valid; `error_out` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qgcal_client_set_token_callback(
+    client: *mut super::client::qgcal_client,
+    callback: qgcal_token_callback,
+    userdata: *mut c_void,
+    drop: qgcal_drop_callback,
+    error_out: *mut *mut qgcal_error,
+) -> qgcal_status {
+    ffi_status!(error_out, {
+        // SAFETY: forwarded contract.
+        let client = unsafe { client_arg(client) }?;
+        let Some(call) = callback else {
+            client.set_token_callback(None);
+            if let Some(drop_fn) = drop {
+                // SAFETY: the host's function with the host's userdata, once.
+                unsafe { drop_fn(userdata) };
+            }
+            return Ok(());
+        };
+        let host = Arc::new(HostCallback {
+            call,
+            userdata,
+            drop,
+        });
+        client.set_token_callback(Some(Arc::new(move |token| {
+            let json = c_string_lossy(token.to_json());
+            // SAFETY: the host's function and userdata; the string lives through the call.
+            unsafe { (host.call)(host.userdata, json.as_ptr()) };
+        })));
+        Ok(())
+    })
+}
+
+/// The current token as JSON, refreshed first when it expires within the configured skew.
+///
+/// # Safety
+/// `client` is NULL or a live client; `token_json_out` is NULL or writable; `error_out` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qgcal_client_token(
+    client: *mut super::client::qgcal_client,
+    token_json_out: *mut *mut c_char,
+    error_out: *mut *mut qgcal_error,
+) -> qgcal_status {
+    ffi_status!(error_out, {
+        // SAFETY: forwarded contract.
+        let client = unsafe { client_arg(client) }?.clone();
+        let out = out_arg(token_json_out, "token_json_out")?;
+        let token = runtime::block_on(async move { client.token().await })?;
+        // SAFETY: checked non-NULL.
+        unsafe { *out = string_out(token.to_json()) };
+        Ok(())
+    })
+}
+
+/// Gets a new access token now (refresh token or service account) and answers it as JSON.
+///
+/// # Safety
+/// As `qgcal_client_token`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qgcal_client_refresh(
+    client: *mut super::client::qgcal_client,
+    token_json_out: *mut *mut c_char,
+    error_out: *mut *mut qgcal_error,
+) -> qgcal_status {
+    ffi_status!(error_out, {
+        // SAFETY: forwarded contract.
+        let client = unsafe { client_arg(client) }?.clone();
+        let out = out_arg(token_json_out, "token_json_out")?;
+        let token = runtime::block_on(async move { client.refresh().await })?;
+        // SAFETY: checked non-NULL.
+        unsafe { *out = string_out(token.to_json()) };
+        Ok(())
+    })
+}
+
+/// Revokes the grant (access and refresh token) at the revoke endpoint and forgets the token. The host
+/// should then delete its stored copy; calls need consent again.
+///
+/// # Safety
+/// `client` is NULL or a live client; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qgcal_client_revoke(
+    client: *mut super::client::qgcal_client,
+    error_out: *mut *mut qgcal_error,
+) -> qgcal_status {
+    ffi_status!(error_out, {
+        // SAFETY: forwarded contract.
+        let client = unsafe { client_arg(client) }?.clone();
+        runtime::block_on(async move { client.revoke().await })?;
+        Ok(())
+    })
+}

@@ -1,0 +1,159 @@
+//! The client's credential: the current token, how to get a new one, and who to tell when one arrives.
+//!
+//! Refreshes are single-flight: the token sits behind an async mutex, so any number of callers that find
+//! it stale wait for the one refresh in flight and then share its result.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Mutex as AsyncMutex;
+
+use super::grant::{self, now_unix};
+use super::service_account::Signer;
+use super::token::Token;
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+use crate::secret::Secret;
+
+/// Receives every new token (consent, refresh, service account), so the host can store it.
+pub type TokenCallback = Arc<dyn Fn(&Token) + Send + Sync>;
+
+pub struct Credential {
+    signer: Option<Signer>,
+    token: AsyncMutex<Option<Token>>,
+    callback: Mutex<Option<TokenCallback>>,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("signer", &self.signer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credential {
+    pub fn new(config: &Config) -> Result<Credential> {
+        let signer = config
+            .service_account
+            .as_ref()
+            .map(Signer::new)
+            .transpose()?;
+        if let Some(token) = &config.token {
+            token.validate()?;
+            if token.refresh_token.is_some() && signer.is_none() && config.client_id.is_none() {
+                return Err(Error::invalid_argument(
+                    "config key `token.refresh_token` needs `client_id` (and `client_secret`) to refresh with",
+                ));
+            }
+        }
+        Ok(Credential {
+            signer,
+            token: AsyncMutex::new(config.token.clone()),
+            callback: Mutex::new(None),
+        })
+    }
+
+    /// Replaces the token callback; the previous one is dropped (which runs its drop function).
+    pub fn set_callback(&self, callback: Option<TokenCallback>) {
+        let previous = std::mem::replace(&mut *self.lock_callback(), callback);
+        drop(previous);
+    }
+
+    fn lock_callback(&self) -> std::sync::MutexGuard<'_, Option<TokenCallback>> {
+        self.callback.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn notify(&self, token: &Token) {
+        // Clone out of the lock so the host's callback may replace itself without deadlock.
+        let callback = self.lock_callback().clone();
+        if let Some(callback) = callback {
+            callback(token);
+        }
+    }
+
+    /// Stores a token obtained by consent and tells the host.
+    pub async fn install(&self, token: Token) {
+        *self.token.lock().await = Some(token.clone());
+        self.notify(&token);
+    }
+
+    /// A usable access token, refreshing first when it expires within the configured skew. `stale` is
+    /// the token a request was just refused with (HTTP 401): if it is still current, refresh regardless.
+    pub async fn access_token(
+        &self,
+        http: &reqwest::Client,
+        config: &Config,
+        stale: Option<&Secret>,
+    ) -> Result<Secret> {
+        let token = self.current(http, config, stale, false).await?;
+        token
+            .access_token
+            .ok_or_else(|| Error::internal("a fresh token lacked an access token"))
+    }
+
+    /// The current token, refreshed when stale (or always, with `force`).
+    pub async fn current(
+        &self,
+        http: &reqwest::Client,
+        config: &Config,
+        stale: Option<&Secret>,
+        force: bool,
+    ) -> Result<Token> {
+        let mut guard = self.token.lock().await;
+        if let Some(token) = guard.as_ref() {
+            let refused = stale.is_some() && stale == token.access_token.as_ref();
+            if !force && !refused && usable(token, config) {
+                return Ok(token.clone());
+            }
+        }
+        let fresh = self.obtain(http, config, guard.as_ref()).await?;
+        *guard = Some(fresh.clone());
+        drop(guard);
+        self.notify(&fresh);
+        Ok(fresh)
+    }
+
+    async fn obtain(
+        &self,
+        http: &reqwest::Client,
+        config: &Config,
+        current: Option<&Token>,
+    ) -> Result<Token> {
+        if let Some(signer) = &self.signer {
+            return signer.fetch_token(http, config).await;
+        }
+        match current {
+            Some(token) if token.refresh_token.is_some() => {
+                grant::refresh(http, config, token).await
+            }
+            Some(_) => Err(grant::no_refresh_token()),
+            None => Err(Error::new(
+                ErrorKind::ConsentRequired,
+                "no token yet: run consent (qgcal_consent_start_local or qgcal_consent_start_external) \
+                 or configure a `token` or `service_account`",
+            )),
+        }
+    }
+
+    /// Revokes the grant at the revoke endpoint and forgets the token.
+    pub async fn revoke(&self, http: &reqwest::Client, config: &Config) -> Result<()> {
+        let mut guard = self.token.lock().await;
+        let target = guard
+            .as_ref()
+            .and_then(|t| t.refresh_token.clone().or_else(|| t.access_token.clone()))
+            .ok_or_else(|| Error::new(ErrorKind::ConsentRequired, "there is no token to revoke"))?;
+        grant::revoke(http, config, &target).await?;
+        *guard = None;
+        Ok(())
+    }
+}
+
+/// Usable means an access token that does not expire within the skew (unknown expiry counts as usable:
+/// the API's 401 will tell).
+fn usable(token: &Token, config: &Config) -> bool {
+    let has_access = token.access_token.as_ref().is_some_and(|t| !t.is_empty());
+    let fresh = token
+        .expires_at
+        .is_none_or(|at| at.saturating_sub(config.refresh_skew.as_secs() as i64) > now_unix());
+    has_access && fresh
+}

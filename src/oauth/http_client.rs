@@ -1,0 +1,37 @@
+//! Adapts reqwest 0.13 to the oauth2 crate's HTTP client trait (oauth2 5 ships one for reqwest 0.12).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use oauth2::{AsyncHttpClient, HttpClientError, HttpRequest, HttpResponse};
+
+/// The library's HTTP client as the oauth2 crate sees it. Server errors (5xx, 429) come back as
+/// `HttpClientError::Other` so that callers can tell them apart and retry them.
+pub struct OAuthHttp<'a>(pub &'a reqwest::Client);
+
+pub const SERVER_ERROR_PREFIX: &str = "token endpoint answered HTTP ";
+
+impl<'c> AsyncHttpClient<'c> for OAuthHttp<'_> {
+    type Error = HttpClientError<reqwest::Error>;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, Self::Error>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let request = reqwest::Request::try_from(request).map_err(Box::new)?;
+            let response = self.0.execute(request).await.map_err(Box::new)?;
+            let status = response.status();
+            if status.is_server_error() || status.as_u16() == 429 {
+                return Err(HttpClientError::Other(format!(
+                    "{SERVER_ERROR_PREFIX}{}",
+                    status.as_u16()
+                )));
+            }
+            let mut builder = oauth2::http::Response::builder().status(status);
+            for (name, value) in response.headers() {
+                builder = builder.header(name, value);
+            }
+            let body = response.bytes().await.map_err(Box::new)?;
+            builder.body(body.to_vec()).map_err(HttpClientError::Http)
+        })
+    }
+}

@@ -1,0 +1,296 @@
+//! Local-server consent: a one-shot listener on 127.0.0.1 that the browser returns to. Everything stays
+//! on the machine: the code arrives here and is exchanged here.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
+use url::Url;
+
+use super::consent::{self, Callback, LocalOptions, Session};
+use super::token::Token;
+use crate::client::Client;
+use crate::error::{Error, ErrorKind, Result};
+
+const DEFAULT_CALLBACK_PATH: &str = "/oauth2/callback";
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A consent waiting for the browser. Dropping it (or cancelling) closes the listener.
+pub struct LocalConsent {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    outcome: Mutex<Option<Result<Token>>>,
+    done: Notify,
+    stop: watch::Sender<bool>,
+    exchanging: AtomicBool,
+}
+
+impl Shared {
+    /// Records the first outcome, closes the listener, wakes the waiters. Later outcomes are ignored.
+    fn finish(&self, result: Result<Token>) {
+        {
+            let mut outcome = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
+            if outcome.is_none() {
+                *outcome = Some(result);
+            }
+        }
+        let _ = self.stop.send(true);
+        self.done.notify_waiters();
+    }
+
+    fn outcome(&self) -> Option<Result<Token>> {
+        self.outcome
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+impl LocalConsent {
+    /// Binds the listener and builds the consent URL for the host to open.
+    pub async fn start(client: Client, options: LocalOptions) -> Result<(LocalConsent, Url)> {
+        let path = options
+            .callback_path
+            .clone()
+            .unwrap_or_else(|| DEFAULT_CALLBACK_PATH.to_string());
+        if !path.starts_with('/') || path.contains(['?', '#', ' ']) {
+            return Err(Error::invalid_argument(
+                "consent option `callback_path` must be a plain path starting with `/`",
+            ));
+        }
+        let listener = TcpListener::bind(("127.0.0.1", options.port.unwrap_or(0)))
+            .await
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Network,
+                    format!("cannot listen on 127.0.0.1 for the consent callback: {e}"),
+                )
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::internal(format!("listener has no address: {e}")))?
+            .port();
+        let redirect_uri = format!("http://127.0.0.1:{port}{path}");
+        let (url, session) = consent::begin(client.config(), &redirect_uri, &options.common())?;
+        let (stop, _) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            outcome: Mutex::new(None),
+            done: Notify::new(),
+            stop,
+            exchanging: AtomicBool::new(false),
+        });
+        let listener_shared = shared.clone();
+        tokio::spawn(serve(
+            listener,
+            listener_shared,
+            Arc::new(session),
+            client,
+            path,
+        ));
+        Ok((LocalConsent { shared }, url))
+    }
+
+    /// Waits for the browser to come back and the code to be exchanged. `None` waits without limit.
+    /// A timeout closes the listener.
+    pub async fn wait(&self, timeout: Option<Duration>) -> Result<Token> {
+        let notified = self.shared.done.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if let Some(outcome) = self.shared.outcome() {
+            return outcome;
+        }
+        match timeout {
+            Some(limit) => {
+                if tokio::time::timeout(limit, notified).await.is_err() {
+                    self.shared.finish(Err(Error::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "no answer from the browser within {} ms: consent was not completed",
+                            limit.as_millis()
+                        ),
+                    )));
+                }
+            }
+            None => notified.await,
+        }
+        self.shared
+            .outcome()
+            .unwrap_or_else(|| Err(Error::internal("consent finished without an outcome")))
+    }
+
+    /// Stops waiting: the listener closes and waiters get the cancelled kind.
+    pub fn cancel(&self) {
+        self.shared.finish(Err(Error::new(
+            ErrorKind::Cancelled,
+            "consent was cancelled by the host",
+        )));
+    }
+}
+
+impl Drop for LocalConsent {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    session: Arc<Session>,
+    client: Client,
+    path: String,
+) {
+    let mut stop = shared.stop.subscribe();
+    let path = Arc::new(path);
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|stopped| *stopped) => break,
+            accepted = listener.accept() => {
+                if let Ok((stream, _)) = accepted {
+                    // One task per connection: a browser's idle pre-connection must not hold up the real one.
+                    tokio::spawn(answer(stream, shared.clone(), session.clone(), client.clone(), path.clone()));
+                }
+            }
+        }
+    }
+}
+
+async fn answer(
+    mut stream: TcpStream,
+    shared: Arc<Shared>,
+    session: Arc<Session>,
+    client: Client,
+    path: Arc<String>,
+) {
+    let Ok(Some(target)) = tokio::time::timeout(REQUEST_READ_TIMEOUT, read_target(&mut stream))
+        .await
+        .unwrap_or(Ok(None))
+    else {
+        let _ = respond(
+            &mut stream,
+            400,
+            "Bad request",
+            "This is not a request this page understands.",
+        )
+        .await;
+        return;
+    };
+    let (request_path, query) = target.split_once('?').unwrap_or((&target, ""));
+    if request_path != path.as_str() {
+        let _ = respond(&mut stream, 404, "Not found", "Nothing here.").await;
+        return;
+    }
+    if shared.outcome().is_some() {
+        let _ = respond(
+            &mut stream,
+            409,
+            "Already done",
+            "This sign-in has already finished. You may close this window.",
+        )
+        .await;
+        return;
+    }
+    let (status, title, text) = match consent::read_callback(&session, query) {
+        // A wrong or missing state is someone else's request: refuse it and keep waiting.
+        Err(e) if e.kind() == ErrorKind::InvalidArgument => (
+            400,
+            "Not this sign-in",
+            "This link does not belong to the sign-in in progress.",
+        ),
+        Err(e) => {
+            shared.finish(Err(e));
+            (
+                400,
+                "Sign-in failed",
+                "Google refused the sign-in. You may close this window.",
+            )
+        }
+        Ok(Callback::Denied) => {
+            shared.finish(Err(Error::new(
+                ErrorKind::ConsentDenied,
+                "the user denied consent on Google's page",
+            )
+            .with_reason("access_denied")));
+            (
+                200,
+                "Consent denied",
+                "You denied access. You may close this window.",
+            )
+        }
+        Ok(Callback::Code(code)) => {
+            if shared.exchanging.swap(true, Ordering::AcqRel) {
+                (
+                    409,
+                    "Already done",
+                    "This sign-in is already being completed. You may close this window.",
+                )
+            } else {
+                let result = client
+                    .exchange_code(&code, &session.code_verifier, &session.redirect_uri)
+                    .await;
+                let ok = result.is_ok();
+                shared.finish(result);
+                if ok {
+                    (
+                        200,
+                        "Signed in",
+                        "Access granted. You may close this window.",
+                    )
+                } else {
+                    (
+                        500,
+                        "Sign-in failed",
+                        "The sign-in could not be completed. You may close this window.",
+                    )
+                }
+            }
+        }
+    };
+    let _ = respond(&mut stream, status, title, text).await;
+}
+
+/// Reads the request head and returns the request target of a GET.
+async fn read_target(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 || head.len() + n > MAX_REQUEST_HEAD {
+            return Ok(None);
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    let mut parts = line.split_whitespace();
+    match (parts.next(), parts.next()) {
+        (Some("GET"), Some(target)) => Ok(Some(target.to_string())),
+        _ => Ok(None),
+    }
+}
+
+async fn respond(
+    stream: &mut TcpStream,
+    status: u16,
+    title: &str,
+    text: &str,
+) -> std::io::Result<()> {
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body style=\"font-family:sans-serif;margin:3em\"><h1>{title}</h1><p>{text}</p></body></html>"
+    );
+    let head = format!(
+        "HTTP/1.1 {status} {title}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body.as_bytes()).await?;
+    stream.shutdown().await
+}
