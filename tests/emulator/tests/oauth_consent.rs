@@ -244,3 +244,24 @@ fn login_hint_picks_a_known_user() {
     let cal = get(&url, Some(&token)).unwrap();
     assert_eq!(cal.json()["id"], "alice@example.com");
 }
+
+#[test]
+fn include_granted_scopes_adds_what_the_client_holds() {
+    let emu = Emulator::start();
+    emu.admin()
+        .mint_token(gcal_emulator::MintToken {
+            scopes: vec![CAL_RO.into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let r = consent(
+        &emu,
+        &base(&[("scope", "openid"), ("include_granted_scopes", "true")]),
+    );
+    assert_eq!(
+        param(&r, "scope").as_deref(),
+        Some(format!("openid {CAL_RO}").as_str())
+    );
+    let r = consent(&emu, &base(&[("scope", "openid")]));
+    assert_eq!(param(&r, "scope").as_deref(), Some("openid"));
+}

@@ -105,6 +105,7 @@ pub fn authorize(shared: &Shared, params: &[(String, String)], wants_html: bool)
         issued: Instant::now(),
         expired: false,
         used_by: None,
+        include_granted: first(params, "include_granted_scopes") == Some("true"),
     };
     let decision = shared.oauth.lock().next_consent(client_id);
     match decision {
@@ -126,6 +127,21 @@ fn approve(
         code.scopes.retain(|s| only.contains(s));
         if code.scopes.is_empty() {
             return redirect_error(&code.redirect_uri, "access_denied", state);
+        }
+    }
+    if code.include_granted {
+        // Incremental authorization: the new grant also carries what this client already holds.
+        let oauth = shared.oauth.lock();
+        let held = oauth
+            .grants
+            .values()
+            .filter(|g| g.client_id == code.client_id && *g.user == *code.user);
+        for g in held {
+            for s in g.scopes.iter() {
+                if !code.scopes.contains(s) {
+                    code.scopes.push(s.clone());
+                }
+            }
         }
     }
     let value = random_token("4/emu-");

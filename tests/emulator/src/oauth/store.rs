@@ -56,6 +56,8 @@ pub struct AuthCode {
     pub expired: bool,
     /// Set once exchanged: the grant it produced (revoked on reuse).
     pub used_by: Option<u64>,
+    /// `include_granted_scopes=true`: add the scopes the client already holds for this user.
+    pub include_granted: bool,
 }
 
 pub struct Grant {
