@@ -3,6 +3,7 @@
 //! The Rust core (`config`, `oauth`, `calendar`, `http`, `runtime`) knows nothing of C; [`ffi`] is the
 //! thin C ABI over it, described by the generated header `include/qorus_gcal.h`.
 
+pub mod calendar;
 pub mod client;
 pub mod config;
 pub mod error;

@@ -1,5 +1,6 @@
 //! HTTP plumbing: the reqwest client every request goes through (rustls, never OpenSSL).
 
+pub mod multipart;
 pub mod retry;
 mod tls;
 

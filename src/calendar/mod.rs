@@ -1,0 +1,9 @@
+//! Google Calendar v3: the method table (generated from the discovery document) and request
+//! preparation, which validates everything before any network traffic.
+
+pub mod methods;
+mod methods_table;
+pub mod request;
+
+pub use methods::{Location, MethodSpec, ParamSpec, ParamType, lookup, methods_json};
+pub use request::{PreparedRequest, prepare};
