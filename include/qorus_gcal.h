@@ -130,6 +130,11 @@ typedef struct qgcal_consent qgcal_consent;
 typedef struct qgcal_error qgcal_error;
 
 /**
+ * Walks the pages of a list method, one page in memory at a time.
+ */
+typedef struct qgcal_pager qgcal_pager;
+
+/**
  * Called with every new token as JSON (`{"access_token", "refresh_token", "expires_at", "scope",
  * "token_type"}`), so the host can store it. Runs on a library thread (`qgcal-rt-N`), never
  * concurrently with itself for one client's refresh, and must return promptly. The string is valid only
@@ -145,6 +150,129 @@ typedef void (*qgcal_drop_callback)(void *userdata);
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Calls any of the 38 Calendar v3 methods by its discovery id, with or without the `calendar.` prefix
+ * (`events.list`, `calendar.events.insert`). `params_json` holds path and query parameters (an object,
+ * or NULL), `body_json` the request body (NULL for none). Answers the response JSON (`{}` for an empty
+ * answer). Bad methods, parameters and bodies are refused before any network traffic
+ * (`QGCAL_UNKNOWN_METHOD`, `QGCAL_INVALID_ARGUMENT`, `QGCAL_INVALID_JSON`).
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_call(struct qgcal_client *client,
+                             const char *method,
+                             const char *params_json,
+                             const char *body_json,
+                             char **response_json_out,
+                             struct qgcal_error **error_out);
+
+/**
+ * `qgcal_call` with per-call options (`options_json`, NULL for none): `if_match` and `if_none_match`
+ * (ETags; a mismatch answers `QGCAL_PRECONDITION_FAILED`, a match on get `QGCAL_NOT_MODIFIED`),
+ * `fields`, `quota_user`, `timeout_ms`, `max_attempts`, and `generate_id` (default true: events.insert
+ * and events.import without an `id` get a generated one, so a retried insert never duplicates).
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_call_ex(struct qgcal_client *client,
+                                const char *method,
+                                const char *params_json,
+                                const char *body_json,
+                                const char *options_json,
+                                char **response_json_out,
+                                struct qgcal_error **error_out);
+
+/**
+ * Lists the supported methods as JSON: `[{"id", "http_method", "path", "required", "optional", "body",
+ * "paging", "sync"}]`.
+ *
+ * # Safety
+ * Outputs are NULL or writable.
+ */
+enum qgcal_status qgcal_methods(char **methods_json_out,
+                                struct qgcal_error **error_out);
+
+/**
+ * Starts a pager over a list method (`events.list`, `calendarList.list`, ...). The method and
+ * parameters are checked now; no request is made until `qgcal_pager_next`.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_pager_new(struct qgcal_client *client,
+                                  const char *method,
+                                  const char *params_json,
+                                  struct qgcal_pager **pager_out,
+                                  struct qgcal_error **error_out);
+
+/**
+ * Fetches the next page: `{"items": [...], "more": true|false}`, plus `"next_sync_token"` on the last
+ * page of a method that has one. After the last page it answers `{"items": [], "more": false}`.
+ * One thread at a time per pager.
+ *
+ * # Safety
+ * `pager` is NULL or live and used by no other thread; outputs are NULL or writable.
+ */
+enum qgcal_status qgcal_pager_next(struct qgcal_pager *pager,
+                                   char **page_json_out,
+                                   struct qgcal_error **error_out);
+
+/**
+ * Frees a pager. NULL is allowed.
+ *
+ * # Safety
+ * `pager` is NULL or from `qgcal_pager_new`, not freed before, used by no other thread.
+ */
+void qgcal_pager_free(struct qgcal_pager *pager);
+
+/**
+ * Every item of a list method across all pages, as a JSON array; stops after `max_items` (0: no limit).
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_list_all(struct qgcal_client *client,
+                                 const char *method,
+                                 const char *params_json,
+                                 uint64_t max_items,
+                                 char **items_json_out,
+                                 struct qgcal_error **error_out);
+
+/**
+ * Syncs a list method: a full sync when `sync_token` is NULL, else only what changed since; see
+ * `qgcal_sync_ex`, which this is with no options.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_sync(struct qgcal_client *client,
+                             const char *method,
+                             const char *params_json,
+                             const char *sync_token,
+                             char **result_json_out,
+                             struct qgcal_error **error_out);
+
+/**
+ * Syncs a list method: a full sync when `sync_token` is NULL, else only what changed since (deleted
+ * events come back with `"status": "cancelled"`). Follows every page and answers
+ * `{"items": [...], "next_sync_token": "...", "full_resync": false}`. Parameters Google forbids with a
+ * sync token are refused up front. An expired token answers `QGCAL_SYNC_TOKEN_EXPIRED` (wipe and sync
+ * fully), unless `options_json` holds `{"full_resync_on_expiry": true}`: then the full sync is done here
+ * and `full_resync` is true.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_sync_ex(struct qgcal_client *client,
+                                const char *method,
+                                const char *params_json,
+                                const char *sync_token,
+                                const char *options_json,
+                                char **result_json_out,
+                                struct qgcal_error **error_out);
 
 /**
  * Creates a client from a JSON configuration (every key is documented in the README). An unknown key,

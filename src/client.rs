@@ -86,6 +86,11 @@ impl Client {
             .await
     }
 
+    /// The scopes the current token grants, when known.
+    pub fn granted_scope(&self) -> Option<String> {
+        self.inner.credential.granted_scope()
+    }
+
     /// Revokes the grant at the revoke endpoint and forgets the token.
     pub async fn revoke(&self) -> Result<()> {
         self.inner

@@ -1,8 +1,10 @@
 //! Google Calendar v3: the method table (generated from the discovery document) and request
 //! preparation, which validates everything before any network traffic.
 
+pub mod call;
 pub mod methods;
 mod methods_table;
+pub mod pager;
 pub mod request;
 
 pub use methods::{Location, MethodSpec, ParamSpec, ParamType, lookup, methods_json};

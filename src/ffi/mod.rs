@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod guard;
+mod call;
 mod client;
 mod consent;
 mod error;
@@ -12,6 +13,7 @@ mod status;
 mod strings;
 mod token;
 
+pub use call::*;
 pub use client::*;
 pub use consent::*;
 pub use error::*;

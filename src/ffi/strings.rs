@@ -81,3 +81,24 @@ pub unsafe extern "C" fn qgcal_string_free(s: *mut c_char) {
         }
     })
 }
+
+/// Reads an optional JSON argument: NULL is JSON `null`; text that does not parse is `QGCAL_INVALID_JSON`
+/// naming the argument.
+///
+/// # Safety
+/// As [`str_arg`].
+pub(crate) unsafe fn json_arg(
+    ptr: *const c_char,
+    name: &str,
+) -> Result<serde_json::Value, qgcal_error> {
+    // SAFETY: forwarded contract.
+    match unsafe { opt_str_arg(ptr, name) }? {
+        None => Ok(serde_json::Value::Null),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            qgcal_error::new(
+                qgcal_status::QGCAL_INVALID_JSON,
+                format!("argument `{name}` is not valid JSON: {e}"),
+            )
+        }),
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod multipart;
 pub mod retry;
+pub mod send;
 mod tls;
 
 use crate::config::Config;

@@ -135,6 +135,14 @@ impl Credential {
         }
     }
 
+    /// The scopes the current token grants, if known (without waiting for a refresh in flight).
+    pub fn granted_scope(&self) -> Option<String> {
+        self.token
+            .try_lock()
+            .ok()
+            .and_then(|t| t.as_ref().and_then(|t| t.scope.clone()))
+    }
+
     /// Revokes the grant at the revoke endpoint and forgets the token.
     pub async fn revoke(&self, http: &reqwest::Client, config: &Config) -> Result<()> {
         let mut guard = self.token.lock().await;

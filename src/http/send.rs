@@ -1,0 +1,247 @@
+//! Sending one API request: bearer token, a single refresh after an unexpected 401, retries with
+//! backoff where a repeat cannot do harm, and Google's errors mapped to error kinds.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
+use serde::Deserialize;
+use url::Url;
+
+use super::retry::{is_retryable_status, parse_retry_after};
+use super::retry_delay;
+use crate::client::Client;
+use crate::error::{Error, ErrorKind, Result};
+use crate::oauth::errors::error_chain;
+use crate::secret::Secret;
+
+/// A request to the API, before authentication.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub method: reqwest::Method,
+    pub url: Url,
+    pub body: Option<Vec<u8>>,
+    pub content_type: Option<String>,
+    pub headers: Vec<(&'static str, String)>,
+    /// Repeating the request cannot do harm (it was not sent, or it is idempotent).
+    pub idempotent: bool,
+    pub timeout: Option<Duration>,
+    pub max_attempts: Option<u32>,
+}
+
+impl Outgoing {
+    pub fn new(method: reqwest::Method, url: Url) -> Outgoing {
+        Outgoing {
+            method,
+            url,
+            body: None,
+            content_type: None,
+            headers: Vec::new(),
+            idempotent: false,
+            timeout: None,
+            max_attempts: None,
+        }
+    }
+}
+
+/// A successful (2xx or 304) answer.
+#[derive(Debug)]
+pub struct Incoming {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: bytes::Bytes,
+    /// How many times the request was sent.
+    pub attempts: u32,
+}
+
+pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
+    let policy = client.config().retry;
+    let max_attempts = request.max_attempts.unwrap_or(policy.max_attempts).max(1);
+    let mut attempt = 1;
+    let mut refused: Option<Secret> = None;
+    let mut refreshed = false;
+    loop {
+        let token = client.access_token(refused.as_ref()).await?;
+        let mut builder = client
+            .http()
+            .request(request.method.clone(), request.url.clone())
+            .bearer_auth(token.expose())
+            .header(ACCEPT, "application/json");
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
+        }
+        if let Some(body) = &request.body {
+            let content_type = request
+                .content_type
+                .as_deref()
+                .unwrap_or("application/json");
+            builder = builder
+                .header(CONTENT_TYPE, content_type)
+                .body(body.clone());
+        }
+        if let Some(timeout) = request.timeout {
+            builder = builder.timeout(timeout);
+        }
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                // A failed connect never reached the server, so even a POST may be repeated.
+                let repeatable = request.idempotent || e.is_connect();
+                if repeatable && attempt < max_attempts {
+                    tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                    attempt += 1;
+                    continue;
+                }
+                return Err(transport(&e, attempt));
+            }
+        };
+        let status = response.status().as_u16();
+        if status == 401 && !refreshed {
+            refused = Some(token);
+            refreshed = true;
+            continue;
+        }
+        let headers = response.headers().clone();
+        let body = match response.bytes().await {
+            Ok(body) => body,
+            Err(e) if request.idempotent && attempt < max_attempts => {
+                let _ = e;
+                tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                attempt += 1;
+                continue;
+            }
+            Err(e) => return Err(transport(&e, attempt)),
+        };
+        if (200..300).contains(&status) || status == 304 {
+            if status == 304 {
+                return Err(Error::new(
+                    ErrorKind::NotModified,
+                    "not modified: the resource still matches the given ETag (HTTP 304)",
+                )
+                .with_http_status(304));
+            }
+            return Ok(Incoming {
+                status,
+                headers,
+                body,
+                attempts: attempt,
+            });
+        }
+        let google = GoogleError::parse(&body);
+        if is_retryable_status(status, google.reason.as_deref())
+            && request.idempotent
+            && attempt < max_attempts
+        {
+            let retry_after = headers
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            tokio::time::sleep(retry_delay(&policy, attempt, retry_after)).await;
+            attempt += 1;
+            continue;
+        }
+        return Err(api_error(client, status, google, attempt));
+    }
+}
+
+fn transport(error: &reqwest::Error, attempts: u32) -> Error {
+    let kind = if error.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Network
+    };
+    let tries = if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
+    };
+    Error::new(
+        kind,
+        format!("the request failed{tries}: {}", error_chain(error)),
+    )
+}
+
+/// Google's error body: `{"error": {"code", "message", "errors": [{"reason", ...}]}}`.
+#[derive(Debug, Default)]
+pub struct GoogleError {
+    pub message: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl GoogleError {
+    pub fn parse(body: &[u8]) -> GoogleError {
+        #[derive(Deserialize)]
+        struct Outer {
+            error: Inner,
+        }
+        #[derive(Deserialize)]
+        struct Inner {
+            message: Option<String>,
+            #[serde(default)]
+            errors: Vec<Detail>,
+        }
+        #[derive(Deserialize)]
+        struct Detail {
+            reason: Option<String>,
+        }
+        match serde_json::from_slice::<Outer>(body) {
+            Ok(outer) => GoogleError {
+                message: outer.error.message,
+                reason: outer.error.errors.into_iter().find_map(|d| d.reason),
+            },
+            Err(_) => GoogleError::default(),
+        }
+    }
+}
+
+/// Maps an HTTP error answer to an error kind with a message a person can act on.
+pub fn api_error(client: &Client, status: u16, google: GoogleError, attempts: u32) -> Error {
+    let reason = google.reason.clone();
+    let said = google.message.unwrap_or_else(|| "no message".to_string());
+    let tries = if attempts > 1 {
+        format!(" after {attempts} attempts")
+    } else {
+        String::new()
+    };
+    let (kind, message) = match (status, reason.as_deref()) {
+        (401, _) => (
+            ErrorKind::ConsentRequired,
+            format!("the API refused the token even after a refresh ({said}): run consent again"),
+        ),
+        (412, _) => (
+            ErrorKind::PreconditionFailed,
+            format!(
+                "precondition failed: the resource changed since its ETag was read ({said}); read it again"
+            ),
+        ),
+        (410, Some("fullSyncRequired")) => (
+            ErrorKind::SyncTokenExpired,
+            format!("the sync token expired ({said}): wipe the local copy and sync fully"),
+        ),
+        (403, Some("insufficientPermissions")) => {
+            let granted = client.granted_scope();
+            (
+                ErrorKind::InsufficientScope,
+                format!(
+                    "the token's scopes do not allow this call ({said}); granted: {}; consent again \
+                     asking for the scope this call needs (e.g. https://www.googleapis.com/auth/calendar)",
+                    granted.as_deref().unwrap_or("unknown")
+                ),
+            )
+        }
+        _ => (
+            ErrorKind::Http,
+            format!(
+                "Google answered HTTP {status}{}{tries}: {said}",
+                reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+        ),
+    };
+    let error = Error::new(kind, message).with_http_status(status);
+    match reason {
+        Some(r) => error.with_reason(r),
+        None => error,
+    }
+}
