@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use crate::cal::Calendars;
 use crate::errors::google_error;
 use crate::faults::DropWhen;
-use crate::log::{LoggedRequest, redact_body, redact_headers};
+use crate::log::{Entry, Record};
 use crate::reply::Reply;
 use crate::server::{Outcome, before};
 use crate::state::Shared;
@@ -226,15 +226,13 @@ async fn run_part(shared: &Shared, part: &Part, outer_auth: Option<&str>) -> Out
             }
         }
     };
-    shared.log.lock().push(LoggedRequest {
-        seq: 0,
-        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        method: part.method.clone(),
-        path: path.to_string(),
-        query: crate::log::redact_pairs(query),
-        headers: redact_headers(part.headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes()))),
-        body: redact_body(&part.body, false),
-        method_id: method_id.map(str::to_string),
+    let entry = Entry::new(Record {
+        method: &part.method,
+        path,
+        query,
+        headers: &part.headers,
+        body: &part.body,
+        method_id,
         status: match &outcome {
             Outcome::Reply(r) => r.status,
             Outcome::Drop => 0,
@@ -242,6 +240,7 @@ async fn run_part(shared: &Shared, part: &Part, outer_auth: Option<&str>) -> Out
         fault: fault.as_ref().map(|f| f.label()),
         in_batch: true,
     });
+    shared.log.lock().push(entry);
     outcome
 }
 

@@ -1,7 +1,9 @@
 //! The request log: what the emulator received, with secrets redacted.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::time::SystemTime;
 
+use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
 /// Entries kept; older ones are forgotten (the total still counts them).
@@ -46,14 +48,102 @@ pub struct LoggedRequest {
     pub in_batch: bool,
 }
 
+/// A request as stored: cheap to record (few allocations), redacted and formatted when read.
+pub struct Entry {
+    seq: u64,
+    time: SystemTime,
+    method: String,
+    path: String,
+    query: String,
+    /// `name:value` lines.
+    headers: String,
+    body: Vec<u8>,
+    body_len: usize,
+    form: bool,
+    method_id: Option<&'static str>,
+    status: u16,
+    fault: Option<String>,
+    in_batch: bool,
+}
+
+/// What a handler knows about a request when it logs it.
+pub struct Record<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+    pub method_id: Option<&'static str>,
+    pub status: u16,
+    pub fault: Option<String>,
+    pub in_batch: bool,
+}
+
+impl Entry {
+    pub fn new(r: Record<'_>) -> Entry {
+        let mut headers = String::with_capacity(r.headers.len() * 32);
+        for (k, v) in r.headers {
+            headers.push_str(k.as_str());
+            headers.push(':');
+            headers.push_str(&String::from_utf8_lossy(v.as_bytes()));
+            headers.push('\n');
+        }
+        let form = r.headers.get("content-type").is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(b"application/x-www-form-urlencoded")
+        });
+        Entry {
+            seq: 0,
+            time: SystemTime::now(),
+            method: r.method.to_string(),
+            path: r.path.to_string(),
+            query: r.query.to_string(),
+            headers,
+            body: r.body[..r.body.len().min(BODY_KEEP)].to_vec(),
+            body_len: r.body.len(),
+            form,
+            method_id: r.method_id,
+            status: r.status,
+            fault: r.fault,
+            in_batch: r.in_batch,
+        }
+    }
+
+    fn render(&self) -> LoggedRequest {
+        let time: chrono::DateTime<chrono::Utc> = self.time.into();
+        let mut body = redact_body(&self.body, self.form);
+        if self.body_len > self.body.len() {
+            body.push_str("…[truncated]");
+        }
+        LoggedRequest {
+            seq: self.seq,
+            time: time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: redact_pairs(&self.query),
+            headers: redact_headers(
+                self.headers
+                    .lines()
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(k, v)| (k, v.as_bytes())),
+            ),
+            body,
+            method_id: self.method_id.map(str::to_string),
+            status: self.status,
+            fault: self.fault.clone(),
+            in_batch: self.in_batch,
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct RequestLog {
     total: u64,
-    items: VecDeque<LoggedRequest>,
+    items: VecDeque<Entry>,
 }
 
 impl RequestLog {
-    pub fn push(&mut self, mut entry: LoggedRequest) {
+    pub fn push(&mut self, mut entry: Entry) {
         self.total += 1;
         entry.seq = self.total;
         if self.items.len() == LOG_CAPACITY {
@@ -67,12 +157,12 @@ impl RequestLog {
     }
 
     pub fn snapshot(&self) -> Vec<LoggedRequest> {
-        self.items.iter().cloned().collect()
+        self.items.iter().map(Entry::render).collect()
     }
 
     pub fn since(&self, seq: u64) -> Vec<LoggedRequest> {
         let start = self.items.partition_point(|e| e.seq <= seq);
-        self.items.range(start..).cloned().collect()
+        self.items.range(start..).map(Entry::render).collect()
     }
 
     pub fn clear(&mut self) {
@@ -117,8 +207,7 @@ pub fn redact_pairs(s: &str) -> String {
 
 /// Body text for the log: form bodies get their secrets redacted; JSON and others kept as text.
 pub fn redact_body(body: &[u8], form: bool) -> String {
-    let end = body.len().min(BODY_KEEP);
-    let mut text = String::from_utf8_lossy(&body[..end]).into_owned();
+    let mut text = String::from_utf8_lossy(body).into_owned();
     if form {
         text = redact_pairs(&text);
     } else if text.contains("Bearer ") {
@@ -134,9 +223,6 @@ pub fn redact_body(body: &[u8], form: bool) -> String {
             })
             .collect::<Vec<_>>()
             .join("\n");
-    }
-    if body.len() > BODY_KEEP {
-        text.push_str("…[truncated]");
     }
     text
 }
@@ -159,25 +245,36 @@ mod tests {
     }
 
     #[test]
-    fn bounded() {
+    fn bounded_and_redacted_on_read() {
         let mut log = RequestLog::default();
-        let e = LoggedRequest {
-            seq: 0,
-            time: String::new(),
-            method: "GET".into(),
-            path: "/".into(),
-            query: String::new(),
-            headers: BTreeMap::new(),
-            body: String::new(),
-            method_id: None,
-            status: 200,
-            fault: None,
-            in_batch: false,
-        };
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "Bearer secret".parse().unwrap());
+        headers.insert(
+            "content-type",
+            "application/x-www-form-urlencoded".parse().unwrap(),
+        );
         for _ in 0..3 {
-            log.push(e.clone());
+            log.push(Entry::new(Record {
+                method: "POST",
+                path: "/token",
+                query: "token=abc&x=1",
+                headers: &headers,
+                body: b"refresh_token=r&grant_type=refresh_token",
+                method_id: Some("token"),
+                status: 200,
+                fault: None,
+                in_batch: false,
+            }));
         }
         assert_eq!(log.total(), 3);
-        assert_eq!(log.snapshot()[2].seq, 3);
+        let all = log.snapshot();
+        assert_eq!(all[2].seq, 3);
+        assert_eq!(all[0].headers["authorization"], "[redacted]");
+        assert_eq!(all[0].query, "token=[redacted]&x=1");
+        assert_eq!(
+            all[0].body,
+            "refresh_token=[redacted]&grant_type=refresh_token"
+        );
+        assert_eq!(log.since(2).len(), 1);
     }
 }

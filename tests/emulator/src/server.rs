@@ -18,7 +18,7 @@ use crate::body::{RespBody, full, slow};
 use crate::cal::Calendars;
 use crate::errors::{fault_defaults, google_error, not_found, oauth_error};
 use crate::faults::{DropWhen, Fault};
-use crate::log::{LoggedRequest, redact_body, redact_headers, redact_pairs};
+use crate::log::{Entry, Record};
 use crate::oauth::{authorize, device, revoke, token};
 use crate::reply::Reply;
 use crate::state::Shared;
@@ -253,36 +253,22 @@ async fn handle(
             .await
         }
     };
-    let form = parts
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     let status = match &outcome {
         Outcome::Reply(r) => r.status,
         Outcome::Drop => 0,
     };
-    shared.log.lock().push(LoggedRequest {
-        seq: 0,
-        time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        method: method.to_string(),
-        path: path.to_string(),
-        query: redact_pairs(query_raw),
-        headers: redact_headers(
-            parts
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_bytes())),
-        ),
-        body: body
-            .as_deref()
-            .map(|b| redact_body(b, form))
-            .unwrap_or_default(),
-        method_id: method_id.map(str::to_string),
+    let entry = Entry::new(Record {
+        method,
+        path,
+        query: query_raw,
+        headers: &parts.headers,
+        body: body.as_deref().unwrap_or_default(),
+        method_id,
         status,
         fault: fault.as_ref().map(Fault::label),
         in_batch: false,
     });
+    shared.log.lock().push(entry);
     match outcome {
         Outcome::Drop => Err(Dropped),
         Outcome::Reply(r) => Ok(respond(r, fault.as_ref())),
