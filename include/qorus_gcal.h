@@ -14,6 +14,16 @@
 
 
 /**
+ * Google's limit on calls per batch request.
+ */
+#define MAX_CHUNK 1000
+
+/**
+ * A friendlier size for per-user rate limits.
+ */
+#define DEFAULT_CHUNK 50
+
+/**
  * Google's authorization codes live ten minutes; a session older than this cannot succeed.
  */
 #define DEFAULT_SESSION_MAX_AGE_S 600
@@ -150,6 +160,47 @@ typedef void (*qgcal_drop_callback)(void *userdata);
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Runs many calls in few HTTP requests: `requests_json` is `[{"method", "params", "body"}, ...]`, sent
+ * as `multipart/mixed` to the batch endpoint 50 calls at a time. Answers one result per call, in order:
+ * `{"status": 200, "body": {...}}` or `{"status": N, "error": {"kind", "message", "http_status",
+ * "reason"}}` (`status` 0 for a call never sent, such as one with invalid parameters). Calls that failed
+ * with a retryable error are retried.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_batch(struct qgcal_client *client,
+                              const char *requests_json,
+                              char **responses_json_out,
+                              struct qgcal_error **error_out);
+
+/**
+ * `qgcal_batch` with options (`options_json`, NULL for none): `chunk_size`, calls per HTTP request
+ * (1–1000, default 50).
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_batch_ex(struct qgcal_client *client,
+                                 const char *requests_json,
+                                 const char *options_json,
+                                 char **responses_json_out,
+                                 struct qgcal_error **error_out);
+
+/**
+ * Reads the `X-Goog-*` headers a webhook received (`headers_json`: an object of name → value, any
+ * case) into `{"channel_id", "message_number", "resource_id", "resource_state", "resource_uri",
+ * "channel_token", "channel_expiration"}`. An incomplete notification answers `QGCAL_INVALID_ARGUMENT`
+ * naming the missing header.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; outputs are writable.
+ */
+enum qgcal_status qgcal_parse_notification(const char *headers_json,
+                                           char **notification_json_out,
+                                           struct qgcal_error **error_out);
 
 /**
  * Calls any of the 38 Calendar v3 methods by its discovery id, with or without the `calendar.` prefix

@@ -47,6 +47,33 @@ pub enum ErrorKind {
     Internal,
 }
 
+impl ErrorKind {
+    /// A stable upper-case name, e.g. `CONSENT_REQUIRED` (used in JSON answers such as batch results).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidJson => "INVALID_JSON",
+            ErrorKind::InvalidArgument => "INVALID_ARGUMENT",
+            ErrorKind::UnknownMethod => "UNKNOWN_METHOD",
+            ErrorKind::ConsentRequired => "CONSENT_REQUIRED",
+            ErrorKind::ConsentDenied => "CONSENT_DENIED",
+            ErrorKind::AuthFailed => "AUTH_FAILED",
+            ErrorKind::Http => "HTTP_ERROR",
+            ErrorKind::Network => "NETWORK_ERROR",
+            ErrorKind::Timeout => "TIMEOUT",
+            ErrorKind::Cancelled => "CANCELLED",
+            ErrorKind::PreconditionFailed => "PRECONDITION_FAILED",
+            ErrorKind::NotModified => "NOT_MODIFIED",
+            ErrorKind::SyncTokenExpired => "SYNC_TOKEN_EXPIRED",
+            ErrorKind::Reentrant => "REENTRANT_CALL",
+            ErrorKind::Forked => "FORKED",
+            ErrorKind::ShutDown => "SHUT_DOWN",
+            ErrorKind::InsufficientScope => "INSUFFICIENT_SCOPE",
+            ErrorKind::Panic => "PANIC",
+            ErrorKind::Internal => "INTERNAL",
+        }
+    }
+}
+
 /// An error with everything the host needs to report it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Error {
@@ -93,6 +120,16 @@ impl Error {
 
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
+    }
+
+    /// The error as JSON: `{"kind", "message", "http_status", "reason"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": self.kind.name(),
+            "message": self.message,
+            "http_status": self.http_status,
+            "reason": self.reason,
+        })
     }
 
     pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {

@@ -1,9 +1,11 @@
 //! Google Calendar v3: the method table (generated from the discovery document) and request
 //! preparation, which validates everything before any network traffic.
 
+pub mod batch;
 pub mod call;
 pub mod methods;
 mod methods_table;
+pub mod notification;
 pub mod pager;
 pub mod request;
 

@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod guard;
+mod batch;
 mod call;
 mod client;
 mod consent;
@@ -13,6 +14,7 @@ mod status;
 mod strings;
 mod token;
 
+pub use batch::*;
 pub use call::*;
 pub use client::*;
 pub use consent::*;

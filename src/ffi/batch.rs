@@ -1,0 +1,107 @@
+//! Batches and push notifications.
+
+use std::ffi::c_char;
+
+use serde::Deserialize;
+
+use super::client::{client_arg, qgcal_client};
+use super::error::qgcal_error;
+use super::status::qgcal_status;
+use super::strings::{opt_str_arg, out_arg, str_arg, string_out};
+use crate::calendar::batch::{BatchCall, DEFAULT_CHUNK};
+use crate::calendar::notification::parse_notification;
+use crate::config::parse_json;
+use crate::runtime;
+
+/// Runs many calls in few HTTP requests: `requests_json` is `[{"method", "params", "body"}, ...]`, sent
+/// as `multipart/mixed` to the batch endpoint 50 calls at a time. Answers one result per call, in order:
+/// `{"status": 200, "body": {...}}` or `{"status": N, "error": {"kind", "message", "http_status",
+/// "reason"}}` (`status` 0 for a call never sent, such as one with invalid parameters). Calls that failed
+/// with a retryable error are retried.
+///
+/// # Safety
+/// Pointers are NULL or valid as their names say; outputs are writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qgcal_batch(
+    client: *mut qgcal_client,
+    requests_json: *const c_char,
+    responses_json_out: *mut *mut c_char,
+    error_out: *mut *mut qgcal_error,
+) -> qgcal_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        qgcal_batch_ex(
+            client,
+            requests_json,
+            std::ptr::null(),
+            responses_json_out,
+            error_out,
+        )
+    }
+}
+
+/// `qgcal_batch` with options (`options_json`, NULL for none): `chunk_size`, calls per HTTP request
+/// (1–1000, default 50).
+///
+/// # Safety
+/// Pointers are NULL or valid as their names say; outputs are writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qgcal_batch_ex(
+    client: *mut qgcal_client,
+    requests_json: *const c_char,
+    options_json: *const c_char,
+    responses_json_out: *mut *mut c_char,
+    error_out: *mut *mut qgcal_error,
+) -> qgcal_status {
+    ffi_status!(error_out, {
+        // SAFETY (all three): forwarded contract.
+        let client = unsafe { client_arg(client) }?.clone();
+        let calls: Vec<BatchCall> = parse_json(
+            unsafe { str_arg(requests_json, "requests_json") }?,
+            "requests_json",
+        )?;
+        let options: BatchOptions = match unsafe { opt_str_arg(options_json, "options_json") }? {
+            Some(json) => parse_json(json, "batch options")?,
+            None => BatchOptions::default(),
+        };
+        let out = out_arg(responses_json_out, "responses_json_out")?;
+        let chunk = options.chunk_size.unwrap_or(DEFAULT_CHUNK);
+        let results = runtime::block_on(async move { client.batch(&calls, chunk).await })?;
+        // SAFETY: checked non-NULL.
+        unsafe { *out = string_out(serde_json::Value::Array(results).to_string()) };
+        Ok(())
+    })
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchOptions {
+    chunk_size: Option<usize>,
+}
+
+/// Reads the `X-Goog-*` headers a webhook received (`headers_json`: an object of name → value, any
+/// case) into `{"channel_id", "message_number", "resource_id", "resource_state", "resource_uri",
+/// "channel_token", "channel_expiration"}`. An incomplete notification answers `QGCAL_INVALID_ARGUMENT`
+/// naming the missing header.
+///
+/// # Safety
+/// Pointers are NULL or valid as their names say; outputs are writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn qgcal_parse_notification(
+    headers_json: *const c_char,
+    notification_json_out: *mut *mut c_char,
+    error_out: *mut *mut qgcal_error,
+) -> qgcal_status {
+    ffi_status!(error_out, {
+        // SAFETY: forwarded contract.
+        let headers: serde_json::Value = parse_json(
+            unsafe { str_arg(headers_json, "headers_json") }?,
+            "headers_json",
+        )?;
+        let out = out_arg(notification_json_out, "notification_json_out")?;
+        let notification = parse_notification(&headers)?;
+        // SAFETY: checked non-NULL.
+        unsafe { *out = string_out(notification.to_string()) };
+        Ok(())
+    })
+}
