@@ -172,19 +172,29 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.contains("text/html"))
 }
 
-async fn read_body(headers: &HeaderMap, body: Incoming) -> Option<Bytes> {
+/// The whole body, or the answer to give instead (413 too large, 400 unreadable).
+async fn read_body(headers: &HeaderMap, body: Incoming) -> Result<Bytes, Reply> {
     let declared = headers
         .get("content-length")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return None;
+        return Err(too_large());
     }
-    Limited::new(body, MAX_BODY)
-        .collect()
-        .await
-        .ok()
-        .map(|c| c.to_bytes())
+    match Limited::new(body, MAX_BODY).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
+        Err(_) => Err(Reply::json(
+            400,
+            &google_error(
+                400,
+                "global",
+                "badRequest",
+                "The request body could not be read.",
+            ),
+        )
+        .with_header("Connection", "close".into())),
+    }
 }
 
 fn too_large() -> Reply {
@@ -212,7 +222,7 @@ async fn handle(
     let body = read_body(&parts.headers, body).await;
 
     if path == "/__emulator" || path.starts_with("/__emulator/") {
-        let reply = match &body {
+        let reply = match body {
             _ if !admin_allowed(peer.ip()) => Reply::json(
                 403,
                 &google_error(
@@ -222,8 +232,8 @@ async fn handle(
                     "The admin API answers loopback peers only.",
                 ),
             ),
-            None => too_large(),
-            Some(b) => crate::admin::http::handle(&shared, method, path, query_raw, b),
+            Err(r) => r,
+            Ok(b) => crate::admin::http::handle(&shared, method, path, query_raw, &b),
         };
         return Ok(respond(reply, None));
     }
@@ -231,13 +241,13 @@ async fn handle(
     let ep = classify(method, path);
     let method_id = ep.method_id(method);
     let fault = match body {
-        Some(_) => shared.take_fault(method_id, method, path),
-        None => None,
+        Ok(_) => shared.take_fault(method_id, method, path),
+        Err(_) => None,
     };
-    let outcome = match &body {
-        None => Outcome::Reply(too_large()),
-        Some(b) => {
-            run(
+    let (outcome, body) = match body {
+        Err(r) => (Outcome::Reply(r), Bytes::new()),
+        Ok(b) => {
+            let outcome = run(
                 &shared,
                 &ep,
                 fault.as_ref(),
@@ -247,10 +257,11 @@ async fn handle(
                     path,
                     query_raw,
                     headers: &parts.headers,
-                    body: b,
+                    body: &b,
                 },
             )
-            .await
+            .await;
+            (outcome, b)
         }
     };
     let status = match &outcome {
@@ -262,7 +273,7 @@ async fn handle(
         path,
         query: query_raw,
         headers: &parts.headers,
-        body: body.as_deref().unwrap_or_default(),
+        body: &body,
         method_id,
         status,
         fault: fault.as_ref().map(Fault::label),

@@ -172,3 +172,25 @@ fn raw_protocol_garbage() {
     }
     still_serving(&emu, &token);
 }
+
+#[test]
+fn unreadable_and_oversized_chunked_bodies() {
+    let emu = Emulator::start();
+    let addr = emu
+        .urls()
+        .base_url
+        .trim_start_matches("http://")
+        .to_string();
+    let broken = b"POST /token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n";
+    let r = gcal_emulator::testing::raw(&addr, broken).unwrap();
+    assert_eq!(r.status, 400);
+    let mut big = b"POST /token HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..17 {
+        big.extend_from_slice(b"10000\r\n");
+        big.extend_from_slice(&[b'a'; 0x10000]);
+        big.extend_from_slice(b"\r\n");
+    }
+    big.extend_from_slice(b"0\r\n\r\n");
+    let r = gcal_emulator::testing::raw(&addr, &big).unwrap();
+    assert_eq!(r.status, 413);
+}
