@@ -96,6 +96,14 @@ impl Emulator {
     }
 }
 
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("urls", &self.urls)
+            .finish()
+    }
+}
+
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.stop_now();

@@ -231,3 +231,19 @@ async fn works_inside_a_current_thread_runtime() {
     s.read_to_end(&mut out).await.unwrap();
     assert!(out.starts_with(b"HTTP/1.1 401"));
 }
+
+#[test]
+fn emulator_and_admin_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Emulator>();
+    shareable::<gcal_emulator::Admin>();
+    static SHARED: std::sync::OnceLock<Emulator> = std::sync::OnceLock::new();
+    let emu = SHARED.get_or_init(Emulator::start);
+    let token = emu.admin().access_token(&[]);
+    let u = url(emu, "colors");
+    let status = std::thread::spawn(move || get(&u, Some(&token)).unwrap().status)
+        .join()
+        .unwrap();
+    assert_eq!(status, 200);
+    assert!(format!("{emu:?}").contains("base_url"));
+}
