@@ -191,6 +191,24 @@ fn client_authentication_by_form_or_basic() {
     );
     assert_error(&unknown, 401, "invalid_client");
 
+    let wrong_basic = format!("Basic {}", STANDARD.encode("emulator-client:nope"));
+    let r = request(
+        "POST",
+        &emu.urls().token_url,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Authorization", &wrong_basic),
+        ],
+        b"grant_type=refresh_token&refresh_token=x",
+    )
+    .unwrap();
+    assert_error(&r, 401, "invalid_client");
+    let no_client = token(
+        &emu,
+        &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+    );
+    assert_error(&no_client, 400, "invalid_request");
+
     let c = s256_offline(&emu);
     let basic = format!(
         "Basic {}",
