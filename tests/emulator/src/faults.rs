@@ -163,6 +163,13 @@ impl FaultSet {
         self.items.clear();
     }
 
+    /// Removes one fault; false when no fault has this id (any more).
+    pub fn remove(&mut self, id: u64) -> bool {
+        let before = self.items.len();
+        self.items.retain(|s| s.id != id);
+        self.items.len() != before
+    }
+
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

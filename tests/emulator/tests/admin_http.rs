@@ -177,6 +177,17 @@ fn faults_over_http() {
     assert_eq!(colors(&emu, &t), 503);
     assert_eq!(delete(&emu, "faults").status, 200);
     assert_eq!(colors(&emu, &t), 200);
+    let id = post(
+        &emu,
+        "faults",
+        json!({"method": "colors.get", "status": 500}),
+    )
+    .json()["id"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(delete(&emu, &format!("faults/{id}")).status, 200);
+    assert_eq!(delete(&emu, &format!("faults/{id}")).status, 404);
+    assert_eq!(colors(&emu, &t), 200);
     let r = post(&emu, "faults", json!({"drop": "sideways"}));
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["errors"][0]["reason"], "parseError");

@@ -256,3 +256,66 @@ fn oauth_endpoints_take_faults_in_their_own_shape() {
     assert_eq!(r.status, 429);
     assert_eq!(r.json()["error"], "rate_limit_exceeded");
 }
+
+#[test]
+fn batch_level_faults_and_drops_inside_a_batch() {
+    let (emu, token) = setup();
+    let admin = emu.admin();
+    let boundary = "b1";
+    let part = |line: &str| {
+        format!(
+            "--{boundary}\r\nContent-Type: application/http\r\nContent-ID: <p>\r\n\r\n{line}\r\n\r\n\r\n"
+        )
+    };
+    let body = format!(
+        "{}{}--{boundary}--",
+        part(
+            "POST /calendar/v3/calendars/primary/events HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{\"summary\":\"b\",\"start\":{\"date\":\"2026-01-01\"},\"end\":{\"date\":\"2026-01-02\"}}"
+        ),
+        part("GET /calendar/v3/colors HTTP/1.1")
+    );
+    let send = || {
+        gcal_emulator::testing::request(
+            "POST",
+            &emu.urls().batch_url,
+            &[
+                ("Authorization", &format!("Bearer {token}")),
+                (
+                    "Content-Type",
+                    &format!("multipart/mixed; boundary={boundary}"),
+                ),
+            ],
+            body.as_bytes(),
+        )
+    };
+    admin.add_fault(Fault::status("batch", 503));
+    let r = send().unwrap();
+    assert_eq!(r.status, 503);
+    assert_eq!(event_count(&emu), 0);
+
+    // A drop on the second part loses the whole answer; the first part was applied.
+    admin.add_fault(Fault {
+        method: Some("colors.get".into()),
+        drop: Some(DropWhen::Before),
+        ..Fault::default()
+    });
+    assert!(send().is_err());
+    assert_eq!(event_count(&emu), 1);
+
+    let id = admin.add_fault(Fault::status("colors.get", 500));
+    assert!(admin.remove_fault(id));
+    assert!(!admin.remove_fault(id));
+    assert_eq!(send().unwrap().status, 200);
+}
+
+#[test]
+fn consent_endpoint_faults() {
+    let (emu, _) = setup();
+    emu.admin().add_fault(Fault::status("auth", 500));
+    let url = format!(
+        "{}?client_id=emulator-client&redirect_uri=http://127.0.0.1:1/cb&response_type=code&scope=openid",
+        emu.urls().auth_url
+    );
+    assert_eq!(get(&url, None).unwrap().status, 500);
+    assert_eq!(get(&url, None).unwrap().status, 302);
+}

@@ -139,6 +139,16 @@ pub fn handle(
                 admin.clear_faults();
                 ok(json!({}))
             }
+            ("DELETE", r) if r.starts_with("/faults/") => {
+                match r["/faults/".len()..]
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|id| admin.remove_fault(*id))
+                {
+                    Some(_) => ok(json!({})),
+                    None => Reply::json(404, &not_found(path)),
+                }
+            }
             ("GET", "/requests") => {
                 let total = admin.request_total();
                 let params = crate::util::parse_pairs(query);

@@ -243,6 +243,11 @@ impl Admin {
         self.shared.add_fault(fault)
     }
 
+    /// Removes one scheduled fault by the id `add_fault` answered; false if it is gone already.
+    pub fn remove_fault(&self, id: u64) -> bool {
+        self.shared.faults.lock().remove(id)
+    }
+
     pub fn clear_faults(&self) {
         self.shared.clear_faults();
     }
