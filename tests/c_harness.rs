@@ -6,16 +6,28 @@ mod support;
 use std::process::Command;
 
 fn run_c_program(name: &str) {
+    run_c_program_with(name, &|| Vec::new());
+}
+
+/// Runs a C program (as C, as C++, and as C under valgrind), each run with a fresh environment from
+/// `env` (the emulator-backed tests need a fresh emulator per run).
+fn run_c_program_with(name: &str, env: &dyn Fn() -> Vec<(String, String)>) {
     for as_cpp in [false, true] {
         let exe = support::compile_c(name, as_cpp);
-        let output = Command::new(&exe).output().expect("run C program");
+        let vars = env();
+        let output = Command::new(&exe)
+            .envs(vars.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("run C program");
         support::assert_success(&output, &format!("running {}", exe.display()));
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(stdout.contains("checks passed"), "{stdout}");
     }
     let exe = support::compile_c(name, false);
     if support::valgrind_available() {
-        let output = support::run_under_valgrind(&exe, &[]);
+        let vars = env();
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let output = support::run_under_valgrind(&exe, &pairs);
         support::assert_success(&output, &format!("{name} under valgrind"));
     } else {
         println!("SKIPPED: valgrind is not installed, so {name} ran without the leak check");
@@ -35,4 +47,43 @@ fn config_errors() {
 #[test]
 fn threads() {
     run_c_program("threads");
+}
+
+#[test]
+fn call_errors() {
+    run_c_program("call_errors");
+}
+
+// The emulator runs in this test process; each run of the C program gets a fresh one.
+thread_local! {
+    static EMULATORS: std::cell::RefCell<Vec<gcal_emulator::Emulator>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn fresh_emulator_config(with_token: bool) -> Vec<(String, String)> {
+    let emulator = gcal_emulator::Emulator::start();
+    let extra = if with_token {
+        let minted = emulator
+            .admin()
+            .mint_token(gcal_emulator::MintToken {
+                offline: true,
+                ..Default::default()
+            })
+            .unwrap();
+        serde_json::json!({"token": {"access_token": minted["access_token"], "refresh_token": minted["refresh_token"]}})
+    } else {
+        serde_json::json!({})
+    };
+    let config = support::emulator_config(emulator.urls(), extra);
+    EMULATORS.with(|e| e.borrow_mut().push(emulator));
+    vec![("QGCAL_TEST_CONFIG".to_string(), config)]
+}
+
+#[test]
+fn consent() {
+    run_c_program_with("consent", &|| fresh_emulator_config(false));
+}
+
+#[test]
+fn all_methods() {
+    run_c_program_with("all_methods", &|| fresh_emulator_config(true));
 }

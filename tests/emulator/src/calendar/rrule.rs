@@ -301,7 +301,7 @@ pub(crate) struct Occ {
 }
 
 /// Calls `visit` for each occurrence in order until it returns false, the rule ends,
-/// or an occurrence starts after `horizon_ms`.
+/// or (for rules without COUNT or UNTIL) an occurrence starts after `horizon_ms`.
 pub(crate) fn expand(
     r: &Rule,
     tz: Tz,
@@ -313,6 +313,8 @@ pub(crate) fn expand(
         Start::Date(d) => (d, None),
         Start::Local(n) => (n.date(), Some(n.time())),
     };
+    // A bounded rule ends by itself: Google lists all of it however far ahead it lies.
+    let unbounded = r.count.is_none() && r.until.is_none();
     let mut emitted = 0u32;
     let mut empty_run = 0;
     for k in 0..200_000i64 {
@@ -345,7 +347,7 @@ pub(crate) fn expand(
                     return;
                 }
             }
-            if r.count.is_some_and(|c| emitted >= c) || ms > horizon_ms {
+            if r.count.is_some_and(|c| emitted >= c) || (unbounded && ms > horizon_ms) {
                 return;
             }
             emitted += 1;
