@@ -19,7 +19,7 @@ use crate::cal::Calendars;
 use crate::errors::{fault_defaults, google_error, not_found, oauth_error};
 use crate::faults::{DropWhen, Fault};
 use crate::log::{Entry, Record};
-use crate::oauth::{authorize, device, revoke, token};
+use crate::oauth::{authorize, device, id_token, revoke, token};
 use crate::reply::Reply;
 use crate::state::Shared;
 use crate::util::parse_pairs;
@@ -82,6 +82,8 @@ enum Endpoint<'a> {
     Revoke,
     Device,
     Batch,
+    Certs,
+    OpenIdConfiguration,
     Api(&'a str),
     Unknown,
 }
@@ -95,6 +97,8 @@ fn classify<'a>(method: &str, path: &'a str) -> Endpoint<'a> {
         "/revoke" | "/o/oauth2/revoke" if post || method == "GET" => Endpoint::Revoke,
         "/device/code" if post => Endpoint::Device,
         "/batch/calendar/v3" | "/batch" if post => Endpoint::Batch,
+        "/oauth2/v3/certs" if method == "GET" => Endpoint::Certs,
+        "/.well-known/openid-configuration" if method == "GET" => Endpoint::OpenIdConfiguration,
         _ => match path.strip_prefix("/calendar/v3") {
             Some(rest) if rest.starts_with('/') => Endpoint::Api(rest),
             _ => Endpoint::Unknown,
@@ -110,6 +114,7 @@ impl Endpoint<'_> {
             Endpoint::Revoke => Some("revoke"),
             Endpoint::Device => Some("device"),
             Endpoint::Batch => Some("batch"),
+            Endpoint::Certs | Endpoint::OpenIdConfiguration => Some("certs"),
             Endpoint::Api(p) => Calendars::route(method, p),
             Endpoint::Unknown => None,
         }
@@ -331,6 +336,10 @@ async fn run(
         }
         Endpoint::Device => Outcome::Reply(device::device_code(shared, &form())),
         Endpoint::Batch => crate::batch::handle(shared, headers, body).await,
+        Endpoint::Certs => Outcome::Reply(Reply::json(200, &id_token::jwks())),
+        Endpoint::OpenIdConfiguration => {
+            Outcome::Reply(Reply::json(200, &id_token::discovery(&shared.urls)))
+        }
         Endpoint::Api(api_path) => Outcome::Reply(crate::api::call(
             shared,
             crate::api::Call {

@@ -106,6 +106,7 @@ pub fn authorize(shared: &Shared, params: &[(String, String)], wants_html: bool)
         expired: false,
         used_by: None,
         include_granted: first(params, "include_granted_scopes") == Some("true"),
+        nonce: first(params, "nonce").map(str::to_string),
     };
     let decision = shared.oauth.lock().next_consent(client_id);
     match decision {

@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod device;
+pub mod id_token;
 pub mod jwt;
 pub mod keys;
 pub mod revoke;

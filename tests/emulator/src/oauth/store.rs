@@ -58,6 +58,8 @@ pub struct AuthCode {
     pub used_by: Option<u64>,
     /// `include_granted_scopes=true`: add the scopes the client already holds for this user.
     pub include_granted: bool,
+    /// OpenID `nonce`, echoed in the ID token.
+    pub nonce: Option<String>,
 }
 
 pub struct Grant {

@@ -7,9 +7,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
 use crate::errors::oauth_error;
-use crate::oauth::jwt;
 use crate::oauth::scopes;
 use crate::oauth::store::CODE_LIFETIME;
+use crate::oauth::{id_token, jwt};
 use crate::reply::Reply;
 use crate::state::Shared;
 use crate::util::{decode_component, first};
@@ -147,15 +147,47 @@ fn authorization_code(
             return err(400, "invalid_grant", "Invalid code verifier.");
         }
     }
-    let (user, scopes) = (stored.user.clone(), stored.scopes.clone());
+    let (user, scopes, nonce) = (
+        stored.user.clone(),
+        stored.scopes.clone(),
+        stored.nonce.clone(),
+    );
     // Without prompt=consent Google issues a refresh token only on the first offline grant.
     let offline = stored.offline
         && (stored.prompt_consent || oauth.refresh_grants(&client_id, &user).is_empty());
-    let (grant, answer) = oauth.issue(&client_id, &user, scopes, offline);
+    let (grant, mut answer) = oauth.issue(&client_id, &user, scopes.clone(), offline);
     if let Some(stored) = oauth.codes.get_mut(code) {
         stored.used_by = Some(grant);
     }
+    let lifetime = oauth.lifetime_secs;
+    drop(oauth);
+    add_id_token(
+        &mut answer,
+        &client_id,
+        &user,
+        &scopes,
+        nonce.as_deref(),
+        lifetime,
+    );
     ok(&answer)
+}
+
+/// Grants with `openid` also get an ID token (signed outside the state lock: RSA is slow in debug builds).
+fn add_id_token(
+    answer: &mut serde_json::Value,
+    client_id: &str,
+    user: &str,
+    scopes: &[String],
+    nonce: Option<&str>,
+    lifetime: u64,
+) {
+    if scopes.iter().any(|s| s == "openid") {
+        let with_email = scopes
+            .iter()
+            .any(|s| s == "email" || s.ends_with("/userinfo.email"));
+        answer["id_token"] =
+            serde_json::Value::String(id_token::mint(client_id, user, with_email, nonce, lifetime));
+    }
 }
 
 fn refresh_token(shared: &Shared, authorization: Option<&str>, form: &[(String, String)]) -> Reply {
@@ -174,10 +206,19 @@ fn refresh_token(shared: &Shared, authorization: Option<&str>, form: &[(String, 
     let Some(&grant_id) = oauth.refresh.get(rt) else {
         return err(400, "invalid_grant", "Token has been expired or revoked.");
     };
-    if oauth.grants.get(&grant_id).map(|g| g.client_id.as_str()) != Some(client_id.as_str()) {
+    let Some((user, scopes)) = oauth
+        .grants
+        .get(&grant_id)
+        .filter(|g| g.client_id == client_id)
+        .map(|g| (g.user.to_string(), g.scopes.to_vec()))
+    else {
         return err(400, "unauthorized_client", "Unauthorized");
-    }
-    ok(&oauth.access_for(grant_id))
+    };
+    let mut answer = oauth.access_for(grant_id);
+    let lifetime = oauth.lifetime_secs;
+    drop(oauth);
+    add_id_token(&mut answer, &client_id, &user, &scopes, None, lifetime);
+    ok(&answer)
 }
 
 fn jwt_bearer(shared: &Shared, form: &[(String, String)]) -> Reply {
