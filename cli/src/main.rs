@@ -1,5 +1,7 @@
 //! `qgcal`: the command-line face of qorus-gcal.
 
+mod demo;
+
 use std::process::ExitCode;
 
 use qorus_gcal::Client;
@@ -7,14 +9,19 @@ use qorus_gcal::Client;
 const USAGE: &str = "usage: qgcal <command>
 
 commands:
-  demo       show the library at work: version, a client, and how bad configs are reported
+  demo [--client-id ID --client-secret SECRET]
+             consent, token, calendars, events, sync, ETags, batch and revoke, step by step;
+             offline against the bundled emulator unless given your own OAuth client
+  config-errors
+             show how bad configurations are reported
   version    print the library version
   help       print this help";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("demo") => demo(),
+        Some("demo") => run_demo(&args[1..]),
+        Some("config-errors") => config_errors(),
         Some("version") | Some("--version") => {
             println!("qgcal {}", qorus_gcal::VERSION);
             ExitCode::SUCCESS
@@ -34,7 +41,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn demo() -> ExitCode {
+fn config_errors() -> ExitCode {
     println!("qorus-gcal {}", qorus_gcal::VERSION);
     match Client::from_json("{}") {
         Ok(client) => println!(
@@ -63,4 +70,41 @@ fn demo() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn run_demo(args: &[String]) -> ExitCode {
+    let mut client_id = None;
+    let mut client_secret = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--client-id" => client_id = rest.next().cloned(),
+            "--client-secret" => client_secret = rest.next().cloned(),
+            other => {
+                eprintln!("qgcal demo: unknown argument `{other}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let google = match (client_id, client_secret) {
+        (Some(client_id), Some(client_secret)) => Some(demo::Google {
+            client_id,
+            client_secret,
+        }),
+        (None, None) => None,
+        _ => {
+            eprintln!("qgcal demo: give both --client-id and --client-secret, or neither");
+            return ExitCode::from(2);
+        }
+    };
+    match demo::run(google) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nqgcal demo failed: {:?}: {e}", e.kind());
+            if e.kind() == qorus_gcal::ErrorKind::ConsentRequired {
+                eprintln!("what to do: consent again (run the demo again and approve access)");
+            }
+            ExitCode::FAILURE
+        }
+    }
 }
