@@ -361,3 +361,56 @@ fn replacing_the_callback_drops_the_old_one() {
     refresh(&client).unwrap();
     assert_eq!(second.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn thirty_two_threads_calling_the_api_with_an_expired_token_share_one_refresh() {
+    let emulator = Emulator::start();
+    let (client, _) = client_with_stale_token(&emulator, json!({}));
+    emulator.admin().clear_requests();
+    let threads: Vec<_> = (0..32)
+        .map(|_| {
+            let client = client.clone();
+            std::thread::spawn(move || {
+                runtime::block_on(async move {
+                    client
+                        .call("colors.get", &Value::Null, None, &Default::default())
+                        .await
+                })
+            })
+        })
+        .collect();
+    for t in threads {
+        assert!(t.join().unwrap().is_ok());
+    }
+    assert_eq!(support::count_requests(&emulator, "token"), 1);
+    assert_eq!(support::count_requests(&emulator, "colors.get"), 32);
+}
+
+#[test]
+fn no_secret_shows_in_debug_output_of_clients_tokens_or_sessions() {
+    let emulator = Emulator::start();
+    let (client, minted) = client_with_stale_token(&emulator, json!({}));
+    let fresh = token(&client).unwrap();
+    let options = qorus_gcal::oauth::consent::ExternalOptions::from_json(
+        r#"{"redirect_uri": "https://relay.example.com/cb"}"#,
+    )
+    .unwrap();
+    let (_, session) = client.consent_start_external(&options).unwrap();
+    let text = format!("{client:?} {fresh:?} {session:?} {:?}", client.config());
+    for secret in [
+        minted["access_token"].as_str().unwrap(),
+        minted["refresh_token"].as_str().unwrap(),
+        fresh.access_token.as_ref().unwrap().expose(),
+        session.code_verifier.expose(),
+        session.state.expose(),
+        gcal_emulator::DEFAULT_CLIENT_SECRET,
+    ] {
+        assert!(!text.contains(secret), "a secret shows in Debug output");
+    }
+    let key = emulator
+        .admin()
+        .add_service_account(ServiceAccountOptions::default());
+    let sa = service_account_client(&emulator, &key, None).unwrap();
+    let pem = key["private_key"].as_str().unwrap();
+    assert!(!format!("{sa:?}").contains(&pem[30..70]));
+}
