@@ -1,0 +1,75 @@
+/* qorus_gcal: the Qore binary module. A thin shim over include/qorus_gcal.h: it converts Qore values
+ * to and from JSON and library errors to Qore exceptions, and holds no logic of its own. */
+
+#include <qore/Qore.h>
+
+#include "qgcal_client.h"
+#include "qgcal_errors.h"
+#include "qgcal_json.h"
+
+extern "C" {
+#include "qorus_gcal.h"
+}
+
+static QoreStringNode* qgcal_module_init();
+static void qgcal_module_ns_init(QoreNamespace* rns, QoreNamespace* qns);
+static void qgcal_module_delete();
+
+// qore module symbols, read by Qore's ModuleManager
+DLLEXPORT char qore_module_name[] = "qorus_gcal";
+DLLEXPORT char qore_module_version[] = PACKAGE_VERSION;
+DLLEXPORT char qore_module_description[] = "Google Calendar for Qore and Qorus, backed by the qorus-gcal library";
+DLLEXPORT char qore_module_author[] = "qorus-gcal authors";
+DLLEXPORT char qore_module_url[] = "https://github.com/qoretechnologies";
+DLLEXPORT int qore_module_api_major = QORE_MODULE_API_MAJOR;
+DLLEXPORT int qore_module_api_minor = QORE_MODULE_API_MINOR;
+DLLEXPORT qore_module_init_t qore_module_init = qgcal_module_init;
+DLLEXPORT qore_module_ns_init_t qore_module_ns_init = qgcal_module_ns_init;
+DLLEXPORT qore_module_delete_t qore_module_delete = qgcal_module_delete;
+DLLEXPORT qore_license_t qore_module_license = QL_MIT;
+DLLEXPORT char qore_module_license_str[] = "MIT";
+
+static QoreNamespace QorusGcalNS("QorusGcal");
+
+// QorusGcal::version(): the library's version string
+static QoreValue f_version(const QoreListNode* args, q_rt_flags_t rtflags, ExceptionSink* xsink) {
+    return new QoreStringNode(qgcal_version(), QCS_UTF8);
+}
+
+// QorusGcal::parseNotification(hash headers): a push notification's X-Goog-* headers as a hash
+static QoreValue f_parseNotification(const QoreListNode* args, q_rt_flags_t rtflags, ExceptionSink* xsink) {
+    std::string headers;
+    if (qgcal_to_json(headers, args->retrieveEntry(0), xsink, "headers")) {
+        return QoreValue();
+    }
+    char* out = nullptr;
+    qgcal_error* err = nullptr;
+    qgcal_status st = qgcal_parse_notification(headers.c_str(), &out, &err);
+    return qgcal_json_result(st, err, out, xsink);
+}
+
+// QorusGcal::methods(): the Calendar methods the library knows, with their parameters
+static QoreValue f_methods(const QoreListNode* args, q_rt_flags_t rtflags, ExceptionSink* xsink) {
+    char* out = nullptr;
+    qgcal_error* err = nullptr;
+    qgcal_status st = qgcal_methods(&out, &err);
+    return qgcal_json_result(st, err, out, xsink);
+}
+
+static QoreStringNode* qgcal_module_init() {
+    QorusGcalNS.addBuiltinVariant("version", f_version, QCF_CONSTANT, QDOM_DEFAULT, stringTypeInfo);
+    QorusGcalNS.addBuiltinVariant("parseNotification", f_parseNotification, QCF_NO_FLAGS, QDOM_DEFAULT,
+        autoTypeInfo, 1, hashTypeInfo, QORE_PARAM_NO_ARG, "headers");
+    QorusGcalNS.addBuiltinVariant("methods", f_methods, QCF_NO_FLAGS, QDOM_DEFAULT, autoTypeInfo);
+    QorusGcalNS.addSystemClass(qgcal_init_client_class(QorusGcalNS));
+    return nullptr;
+}
+
+static void qgcal_module_ns_init(QoreNamespace* rns, QoreNamespace* qns) {
+    rns->addNamespace(QorusGcalNS.copy());
+}
+
+static void qgcal_module_delete() {
+    // stop the library's runtime threads before the interpreter goes away
+    qgcal_shutdown(nullptr);
+}
