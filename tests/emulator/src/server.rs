@@ -19,7 +19,7 @@ use crate::cal::Calendars;
 use crate::errors::{fault_defaults, google_error, not_found, oauth_error};
 use crate::faults::{DropWhen, Fault};
 use crate::log::{Entry, Record};
-use crate::oauth::{authorize, device, id_token, revoke, token};
+use crate::oauth::{authorize, device, id_token, revoke, token, userinfo};
 use crate::reply::Reply;
 use crate::state::Shared;
 use crate::util::parse_pairs;
@@ -84,6 +84,8 @@ enum Endpoint<'a> {
     Batch,
     Certs,
     OpenIdConfiguration,
+    UserInfo,
+    TokenInfo,
     Api(&'a str),
     Unknown,
 }
@@ -98,6 +100,8 @@ fn classify<'a>(method: &str, path: &'a str) -> Endpoint<'a> {
         "/device/code" if post => Endpoint::Device,
         "/batch/calendar/v3" | "/batch" if post => Endpoint::Batch,
         "/oauth2/v3/certs" if method == "GET" => Endpoint::Certs,
+        "/oauth2/v3/userinfo" | "/v1/userinfo" if method == "GET" => Endpoint::UserInfo,
+        "/tokeninfo" | "/oauth2/v3/tokeninfo" if post || method == "GET" => Endpoint::TokenInfo,
         "/.well-known/openid-configuration" if method == "GET" => Endpoint::OpenIdConfiguration,
         _ => match path.strip_prefix("/calendar/v3") {
             Some(rest) if rest.starts_with('/') => Endpoint::Api(rest),
@@ -115,13 +119,18 @@ impl Endpoint<'_> {
             Endpoint::Device => Some("device"),
             Endpoint::Batch => Some("batch"),
             Endpoint::Certs | Endpoint::OpenIdConfiguration => Some("certs"),
+            Endpoint::UserInfo => Some("userinfo"),
+            Endpoint::TokenInfo => Some("tokeninfo"),
             Endpoint::Api(p) => Calendars::route(method, p),
             Endpoint::Unknown => None,
         }
     }
 
     fn oauth_shaped(&self) -> bool {
-        matches!(self, Endpoint::Token | Endpoint::Revoke | Endpoint::Device)
+        matches!(
+            self,
+            Endpoint::Token | Endpoint::Revoke | Endpoint::Device | Endpoint::TokenInfo
+        )
     }
 }
 
@@ -337,6 +346,14 @@ async fn run(
         Endpoint::Device => Outcome::Reply(device::device_code(shared, &form())),
         Endpoint::Batch => crate::batch::handle(shared, headers, body).await,
         Endpoint::Certs => Outcome::Reply(Reply::json(200, &id_token::jwks())),
+        Endpoint::UserInfo => {
+            Outcome::Reply(userinfo::userinfo(shared, headers, &parse_pairs(query_raw)))
+        }
+        Endpoint::TokenInfo => Outcome::Reply(userinfo::tokeninfo(
+            shared,
+            &parse_pairs(query_raw),
+            &form(),
+        )),
         Endpoint::OpenIdConfiguration => {
             Outcome::Reply(Reply::json(200, &id_token::discovery(&shared.urls)))
         }

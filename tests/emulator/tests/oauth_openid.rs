@@ -129,3 +129,30 @@ fn no_openid_no_id_token_and_discovery() {
             .ends_with("/oauth2/v3/certs")
     );
 }
+
+#[test]
+fn userinfo_and_tokeninfo() {
+    let emu = Emulator::start();
+    let token = emu.admin().access_token(&[]);
+    let base = &emu.urls().base_url;
+    let info = get(&format!("{base}/oauth2/v3/userinfo"), Some(&token)).unwrap();
+    assert_eq!(info.status, 200);
+    assert_eq!(info.json()["email"], "user@example.com");
+    assert_eq!(
+        get(&format!("{base}/oauth2/v3/userinfo"), None)
+            .unwrap()
+            .status,
+        401
+    );
+
+    let t = get(&format!("{base}/tokeninfo?access_token={token}"), None)
+        .unwrap()
+        .json();
+    assert_eq!(t["aud"], "emulator-client");
+    assert_eq!(t["scope"], "https://www.googleapis.com/auth/calendar");
+    assert!(t["expires_in"].as_str().unwrap().parse::<u64>().unwrap() <= 3599);
+    emu.admin().expire_access_tokens();
+    let r = get(&format!("{base}/tokeninfo?access_token={token}"), None).unwrap();
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "invalid_token");
+}

@@ -9,5 +9,6 @@ pub mod revoke;
 pub mod scopes;
 pub mod store;
 pub mod token;
+pub mod userinfo;
 
 pub use store::{Consent, OAuthStore};

@@ -77,6 +77,13 @@ pub struct AccessToken {
     pub scopes: Arc<Vec<String>>,
 }
 
+pub struct TokenInfo {
+    pub client_id: String,
+    pub user: Arc<str>,
+    pub scopes: Arc<Vec<String>>,
+    pub seconds_left: u64,
+}
+
 pub struct ServiceAccount {
     pub client_id: String,
     pub public_key: RsaPublicKey,
@@ -232,6 +239,18 @@ impl OAuthStore {
     pub fn authenticate(&self, token: &str) -> Option<(Arc<str>, Arc<Vec<String>>)> {
         let t = self.access.get(token)?;
         (Instant::now() < t.expires_at).then(|| (t.user.clone(), t.scopes.clone()))
+    }
+
+    /// What `/tokeninfo` tells about a live access token.
+    pub fn token_info(&self, token: &str) -> Option<TokenInfo> {
+        let t = self.access.get(token)?;
+        let left = t.expires_at.checked_duration_since(Instant::now())?;
+        Some(TokenInfo {
+            client_id: self.grants.get(&t.grant_id)?.client_id.clone(),
+            user: t.user.clone(),
+            scopes: t.scopes.clone(),
+            seconds_left: left.as_secs(),
+        })
     }
 
     pub fn revoke_grant(&mut self, id: u64) -> bool {
