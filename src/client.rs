@@ -18,7 +18,7 @@ use crate::secret::Secret;
 /// A Google Calendar client. Cheap to clone; clones share the connection pool and the credential.
 ///
 /// Every method is async and must run on a tokio runtime; from synchronous code use
-/// [`crate::runtime::block_on`], which runs it on the library's own runtime.
+/// [`crate::BlockingClient`], which runs each call on the library's own runtime.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: Arc<Inner>,

@@ -3,6 +3,7 @@
 //! The Rust core (`config`, `oauth`, `calendar`, `http`, `runtime`) knows nothing of C; [`ffi`] is the
 //! thin C ABI over it, described by the generated header `include/qorus_gcal.h`.
 
+pub mod blocking;
 pub mod calendar;
 pub mod client;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod secret;
 
 pub mod ffi;
 
+pub use blocking::BlockingClient;
 pub use client::Client;
 pub use config::Config;
 pub use error::{Error, ErrorKind, Result};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use qorus_gcal::calendar::batch::BatchCall;
 use qorus_gcal::calendar::call::CallOptions;
 use qorus_gcal::oauth::consent::LocalOptions;
-use qorus_gcal::{Client, Error, ErrorKind, runtime};
+use qorus_gcal::{BlockingClient, Error, ErrorKind, runtime};
 use serde_json::{Value, json};
 
 pub struct Google {
@@ -18,22 +18,14 @@ fn step(n: u32, text: &str) {
     println!("\n{n}. {text}");
 }
 
-fn block<T: Send + 'static>(
-    f: impl Future<Output = qorus_gcal::Result<T>> + Send + 'static,
-) -> qorus_gcal::Result<T> {
-    runtime::block_on(f)
-}
-
 fn call(
-    client: &Client,
+    client: &BlockingClient,
     method: &str,
     params: Value,
     body: Option<Value>,
     options: CallOptions,
 ) -> qorus_gcal::Result<Value> {
-    let c = client.clone();
-    let method = method.to_string();
-    block(async move { c.call(&method, &params, body.as_ref(), &options).await })
+    client.call(method, &params, body.as_ref(), &options)
 }
 
 /// Shows the first characters of a secret, enough to tell tokens apart.
@@ -61,8 +53,8 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
             })
         }
     };
-    let client = Client::from_json(&config.to_string())?;
-    client.set_token_callback(Some(std::sync::Arc::new(
+    let client = BlockingClient::from_json(&config.to_string())?;
+    client.client().set_token_callback(Some(std::sync::Arc::new(
         |t: &qorus_gcal::oauth::token::Token| {
             println!(
                 "   [token callback] the host would now store a new token (expires_at {:?})",
@@ -75,9 +67,7 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
         1,
         "Consent through a local loopback server (PKCE, random state)",
     );
-    let c = client.clone();
-    let (consent, url) =
-        block(async move { c.consent_start_local(LocalOptions::default()).await })?;
+    let (consent, url) = client.consent_start_local(LocalOptions::default())?;
     println!("   consent URL: {url}");
     match &google {
         Some(_) => {
@@ -91,9 +81,7 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
             play_browser(url.as_str())?;
         }
     }
-    let consent = std::sync::Arc::new(consent);
-    let waiting = consent.clone();
-    let token = block(async move { waiting.wait(Some(Duration::from_secs(300))).await })?;
+    let token = consent.wait(Some(Duration::from_secs(300)))?;
     println!(
         "   got a token: access {} refresh {} scope {}",
         peek(token.access_token.as_ref().map_or("", |t| t.expose())),
@@ -102,8 +90,7 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
     );
 
     step(2, "List calendars (calendarList.list, every page)");
-    let c = client.clone();
-    let calendars = block(async move { c.list_all("calendarList.list", &json!({}), 0).await })?;
+    let calendars = client.list_all("calendarList.list", &json!({}), 0)?;
     for cal in &calendars {
         println!(
             "   - {} ({})",
@@ -132,11 +119,7 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
         4,
         "Full sync of the primary calendar (events.list, every page)",
     );
-    let c = client.clone();
-    let full = block(async move {
-        c.sync("events.list", &json!({"calendarId": "primary"}), None, true)
-            .await
-    })?;
+    let full = client.sync("events.list", &json!({"calendarId": "primary"}), None, true)?;
     println!(
         "   {} events; sync token {}",
         full.items.len(),
@@ -179,17 +162,12 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
     }
 
     step(6, "Incremental sync: only what changed since step 4");
-    let token_then = full.next_sync_token.clone();
-    let c = client.clone();
-    let delta = block(async move {
-        c.sync(
-            "events.list",
-            &json!({"calendarId": "primary"}),
-            token_then.as_deref(),
-            true,
-        )
-        .await
-    })?;
+    let delta = client.sync(
+        "events.list",
+        &json!({"calendarId": "primary"}),
+        full.next_sync_token.as_deref(),
+        true,
+    )?;
     for item in &delta.items {
         println!(
             "   changed: {} {}",
@@ -206,8 +184,7 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
             body: Some(json!({"summary": format!("batch event {i}"), "start": {"date": "2030-01-16"}, "end": {"date": "2030-01-17"}})),
         })
         .collect();
-    let c = client.clone();
-    let results = block(async move { c.batch(&calls, 50).await })?;
+    let results = client.batch(&calls, 50)?;
     let mut ids = vec![id.clone()];
     for r in &results {
         println!(
@@ -233,8 +210,7 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
     println!("   deleted");
 
     step(9, "Revoke the grant; the next call needs consent again");
-    let c = client.clone();
-    block(async move { c.revoke().await })?;
+    client.revoke()?;
     match call(
         &client,
         "colors.get",
@@ -258,7 +234,7 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
 /// Opens the consent URL and follows the emulator's redirect back to the local listener.
 fn play_browser(url: &str) -> qorus_gcal::Result<()> {
     let url = url.to_string();
-    block(async move {
+    runtime::block_on(async move {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()

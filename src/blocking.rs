@@ -1,0 +1,143 @@
+//! Blocking wrappers over the async [`Client`]: each call runs on the library's runtime while the calling
+//! thread waits, as the C API does. Do not call these from inside an async runtime (they answer
+//! [`crate::ErrorKind::Reentrant`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use url::Url;
+
+use crate::calendar::batch::BatchCall;
+use crate::calendar::call::CallOptions;
+use crate::calendar::pager::SyncResult;
+use crate::client::Client;
+use crate::error::Result;
+use crate::oauth::consent::{ExternalOptions, LocalOptions, Session};
+use crate::oauth::loopback::LocalConsent;
+use crate::oauth::token::Token;
+use crate::runtime::block_on;
+
+/// A [`Client`] whose methods block.
+#[derive(Clone, Debug)]
+pub struct BlockingClient {
+    client: Client,
+}
+
+/// A local-server consent in progress.
+pub struct BlockingConsent {
+    consent: Arc<LocalConsent>,
+}
+
+impl BlockingClient {
+    pub fn new(client: Client) -> BlockingClient {
+        BlockingClient { client }
+    }
+
+    pub fn from_json(config_json: &str) -> Result<BlockingClient> {
+        Client::from_json(config_json).map(BlockingClient::new)
+    }
+
+    /// The async client underneath.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn token(&self) -> Result<Token> {
+        let c = self.client.clone();
+        block_on(async move { c.token().await })
+    }
+
+    pub fn refresh(&self) -> Result<Token> {
+        let c = self.client.clone();
+        block_on(async move { c.refresh().await })
+    }
+
+    pub fn revoke(&self) -> Result<()> {
+        let c = self.client.clone();
+        block_on(async move { c.revoke().await })
+    }
+
+    pub fn consent_start_local(&self, options: LocalOptions) -> Result<(BlockingConsent, Url)> {
+        let c = self.client.clone();
+        let (consent, url) = block_on(async move { c.consent_start_local(options).await })?;
+        Ok((
+            BlockingConsent {
+                consent: Arc::new(consent),
+            },
+            url,
+        ))
+    }
+
+    pub fn consent_start_external(&self, options: &ExternalOptions) -> Result<(Url, Session)> {
+        self.client.consent_start_external(options)
+    }
+
+    pub fn consent_complete(&self, session: &Session, callback_url: &str) -> Result<Token> {
+        let (c, session, callback) = (
+            self.client.clone(),
+            session.clone(),
+            callback_url.to_string(),
+        );
+        block_on(async move { c.consent_complete(&session, &callback).await })
+    }
+
+    pub fn call(
+        &self,
+        method: &str,
+        params: &Value,
+        body: Option<&Value>,
+        options: &CallOptions,
+    ) -> Result<Value> {
+        let (c, method, params, body, options) = (
+            self.client.clone(),
+            method.to_string(),
+            params.clone(),
+            body.cloned(),
+            options.clone(),
+        );
+        block_on(async move { c.call(&method, &params, body.as_ref(), &options).await })
+    }
+
+    pub fn list_all(&self, method: &str, params: &Value, max_items: usize) -> Result<Vec<Value>> {
+        let (c, method, params) = (self.client.clone(), method.to_string(), params.clone());
+        block_on(async move { c.list_all(&method, &params, max_items).await })
+    }
+
+    pub fn sync(
+        &self,
+        method: &str,
+        params: &Value,
+        sync_token: Option<&str>,
+        full_resync_on_expiry: bool,
+    ) -> Result<SyncResult> {
+        let (c, method, params, token) = (
+            self.client.clone(),
+            method.to_string(),
+            params.clone(),
+            sync_token.map(str::to_string),
+        );
+        block_on(async move {
+            c.sync(&method, &params, token.as_deref(), full_resync_on_expiry)
+                .await
+        })
+    }
+
+    pub fn batch(&self, calls: &[BatchCall], chunk_size: usize) -> Result<Vec<Value>> {
+        let (c, calls) = (self.client.clone(), calls.to_vec());
+        block_on(async move { c.batch(&calls, chunk_size).await })
+    }
+}
+
+impl BlockingConsent {
+    /// Waits for the browser (without limit when `timeout` is `None`).
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<Token> {
+        let consent = self.consent.clone();
+        block_on(async move { consent.wait(timeout).await })
+    }
+
+    /// Stops waiting; safe from another thread while one waits.
+    pub fn cancel(&self) {
+        self.consent.cancel();
+    }
+}
