@@ -6,7 +6,7 @@
 //! println!("{} {token}", emu.urls().api_base_url);
 //! ```
 
-pub mod admin;
+mod admin;
 mod api;
 mod batch;
 mod body;
@@ -14,10 +14,10 @@ mod cal;
 pub mod calendar;
 mod emulator;
 mod errors;
-pub mod faults;
+mod faults;
 mod fields;
-pub mod log;
-pub mod oauth;
+mod log;
+mod oauth;
 mod push;
 mod reply;
 mod server;
