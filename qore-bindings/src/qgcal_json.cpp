@@ -242,7 +242,7 @@ bool is_instant_key(const std::string& k) {
 
 class Parser {
 public:
-    Parser(const char* text, ExceptionSink* xsink) : p(text), xsink(xsink) {}
+    Parser(const char* text, ExceptionSink* xsink, const char* err) : p(text), xsink(xsink), err(err) {}
 
     QoreValue parseDocument() {
         ValueHolder v(parseValue(0, nullptr), xsink);
@@ -260,10 +260,11 @@ public:
 private:
     const char* p;
     ExceptionSink* xsink;
+    const char* err;
 
     void fail(const char* msg) {
         if (!*xsink) {
-            xsink->raiseException("QGCAL-INTERNAL", "the library answered malformed JSON (%s)", msg);
+            xsink->raiseException(err, "malformed JSON: %s", msg);
         }
     }
 
@@ -511,10 +512,10 @@ int qgcal_to_json(std::string& out, QoreValue v, ExceptionSink* xsink, const cha
     return to_json(out, v, xsink, what, 0);
 }
 
-QoreValue qgcal_from_json(const char* text, ExceptionSink* xsink) {
+QoreValue qgcal_from_json(const char* text, ExceptionSink* xsink, const char* err) {
     if (!text || !*text) {
         return QoreValue();
     }
-    Parser parser(text, xsink);
+    Parser parser(text, xsink, err);
     return parser.parseDocument();
 }

@@ -15,7 +15,7 @@ int qgcal_to_json(std::string& out, QoreValue v, ExceptionSink* xsink, const cha
 
 // Parses JSON text from the library into a Qore value. RFC 3339 timestamps under the keys
 // Google uses for instants (dateTime, updated, created, timeMin, timeMax, start, end) become
-// absolute dates. Raises QGCAL-INTERNAL on malformed text.
-QoreValue qgcal_from_json(const char* text, ExceptionSink* xsink);
+// absolute dates. Raises `err` (default QGCAL-INTERNAL: the library's own output) on malformed text.
+QoreValue qgcal_from_json(const char* text, ExceptionSink* xsink, const char* err = "QGCAL-INTERNAL");
 
 #endif

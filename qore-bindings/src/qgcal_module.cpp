@@ -56,11 +56,33 @@ static QoreValue f_methods(const QoreListNode* args, q_rt_flags_t rtflags, Excep
     return qgcal_json_result(st, err, out, xsink);
 }
 
+// QorusGcal::toJson(auto): the JSON text the module would send for a value (dates as RFC 3339)
+static QoreValue f_toJson(const QoreListNode* args, q_rt_flags_t rtflags, ExceptionSink* xsink) {
+    std::string out;
+    if (qgcal_to_json(out, args->retrieveEntry(0), xsink, "value")) {
+        return QoreValue();
+    }
+    return new QoreStringNode(out, QCS_UTF8);
+}
+
+// QorusGcal::fromJson(string): parses JSON text as the module parses the library's answers
+static QoreValue f_fromJson(const QoreListNode* args, q_rt_flags_t rtflags, ExceptionSink* xsink) {
+    TempEncodingHelper s(HARD_QORE_VALUE_STRING(args, 0), QCS_UTF8, xsink);
+    if (!s) {
+        return QoreValue();
+    }
+    return qgcal_from_json(s->c_str(), xsink, "QGCAL-INVALID-JSON");
+}
+
 static QoreStringNode* qgcal_module_init() {
     QorusGcalNS.addBuiltinVariant("version", f_version, QCF_CONSTANT, QDOM_DEFAULT, stringTypeInfo);
     QorusGcalNS.addBuiltinVariant("parseNotification", f_parseNotification, QCF_NO_FLAGS, QDOM_DEFAULT,
         autoTypeInfo, 1, hashTypeInfo, QORE_PARAM_NO_ARG, "headers");
     QorusGcalNS.addBuiltinVariant("methods", f_methods, QCF_NO_FLAGS, QDOM_DEFAULT, autoTypeInfo);
+    QorusGcalNS.addBuiltinVariant("toJson", f_toJson, QCF_NO_FLAGS, QDOM_DEFAULT, stringTypeInfo, 1, autoTypeInfo,
+        QORE_PARAM_NO_ARG, "value");
+    QorusGcalNS.addBuiltinVariant("fromJson", f_fromJson, QCF_NO_FLAGS, QDOM_DEFAULT, autoTypeInfo, 1,
+        stringTypeInfo, QORE_PARAM_NO_ARG, "json");
     QorusGcalNS.addSystemClass(qgcal_init_client_class(QorusGcalNS));
     return nullptr;
 }
