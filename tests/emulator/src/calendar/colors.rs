@@ -27,11 +27,16 @@ fn palette(colors: &[&str]) -> Value {
     Value::Object(m)
 }
 
-pub(crate) fn colors() -> Value {
+/// Built once: the palettes never change, and colors.get is a hot path in benchmarks.
+static COLORS: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
     json!({
         "kind": "calendar#colors",
         "updated": "2012-02-14T00:00:00.000Z",
         "calendar": palette(&CALENDAR),
         "event": palette(&EVENT),
     })
+});
+
+pub(crate) fn colors() -> Value {
+    COLORS.clone()
 }
