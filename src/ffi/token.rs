@@ -90,15 +90,8 @@ pub unsafe extern "C" fn qgcal_client_token(
     token_json_out: *mut *mut c_char,
     error_out: *mut *mut qgcal_error,
 ) -> qgcal_status {
-    ffi_status!(error_out, {
-        // SAFETY: forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
-        let out = out_arg(token_json_out, "token_json_out")?;
-        let token = runtime::block_on(async move { client.token().await })?;
-        // SAFETY: checked non-NULL.
-        unsafe { *out = string_out(token.to_json()) };
-        Ok(())
-    })
+    // SAFETY: forwarded contract.
+    unsafe { token_out(client, false, token_json_out, error_out) }
 }
 
 /// Gets a new access token now (refresh token or service account) and answers it as JSON.
@@ -111,11 +104,29 @@ pub unsafe extern "C" fn qgcal_client_refresh(
     token_json_out: *mut *mut c_char,
     error_out: *mut *mut qgcal_error,
 ) -> qgcal_status {
+    // SAFETY: forwarded contract.
+    unsafe { token_out(client, true, token_json_out, error_out) }
+}
+
+/// # Safety
+/// As `qgcal_client_token`.
+unsafe fn token_out(
+    client: *mut super::client::qgcal_client,
+    force: bool,
+    token_json_out: *mut *mut c_char,
+    error_out: *mut *mut qgcal_error,
+) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY: forwarded contract.
         let client = unsafe { client_arg(client) }?.clone();
         let out = out_arg(token_json_out, "token_json_out")?;
-        let token = runtime::block_on(async move { client.refresh().await })?;
+        let token = runtime::block_on(async move {
+            if force {
+                client.refresh().await
+            } else {
+                client.token().await
+            }
+        })?;
         // SAFETY: checked non-NULL.
         unsafe { *out = string_out(token.to_json()) };
         Ok(())
