@@ -153,6 +153,8 @@ void Client_constructor(QoreObject* self, const QoreListNode* args, q_rt_flags_t
 }
 
 void Client_destructor(QoreObject* self, AbstractPrivateData* p, ExceptionSink* xsink) {
+    // a thread still in consentWait() returns QGCAL-CANCELLED; the data goes when its call ends
+    data(p)->setConsent(nullptr);
     p->deref(xsink);
 }
 
