@@ -14,14 +14,39 @@ pub fn target_profile_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// The cdylib, built first if needed: `cargo test` builds the library only as an rlib for the tests, so
+/// the C programs' library comes from a `cargo build` of the same profile into the same target dir
+/// (cargo does not hold its lock while tests run). Once per test process.
 pub fn cdylib_path() -> PathBuf {
-    let path = target_profile_dir().join("libqorus_gcal.so");
-    assert!(
-        path.exists(),
-        "the cdylib {} was not built; run the tests with cargo test",
-        path.display()
-    );
-    path
+    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let profile_dir = target_profile_dir();
+            let target_dir = profile_dir.parent().expect("target dir").to_path_buf();
+            let mut build = Command::new(env!("CARGO"));
+            build
+                .args(["build", "-p", "qorus-gcal", "--lib", "--quiet"])
+                .env("CARGO_TARGET_DIR", &target_dir)
+                .current_dir(repo_root());
+            if profile_dir.file_name().is_some_and(|n| n == "release") {
+                build.arg("--release");
+            }
+            let output = build.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+            if !output.status.success() {
+                return Err(format!(
+                    "cargo build of the cdylib failed:\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+            let path = profile_dir.join("libqorus_gcal.so");
+            if path.exists() {
+                Ok(path)
+            } else {
+                Err(format!("cargo build did not produce {}", path.display()))
+            }
+        })
+        .clone()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 pub fn repo_root() -> PathBuf {
