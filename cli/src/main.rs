@@ -1,110 +1,100 @@
 //! `qgcal`: the command-line face of qorus-gcal.
 
+mod commands;
 mod demo;
+mod paging;
+mod params;
+mod report;
+mod setup;
+mod timefmt;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use qorus_gcal::Client;
+use clap::{Args, Parser, Subcommand};
 
-const USAGE: &str = "usage: qgcal <command>
+/// Google Calendar from a terminal, through the qorus-gcal library.
+///
+/// Every command takes the OAuth client from --config or --client-id/--client-secret, or runs against
+/// an in-process Google emulator with --emulator (offline, nothing to set up). Output is JSON on stdout;
+/// errors go to stderr with the status, Google's reason and what to do, and exit 1 (2 for usage errors).
+#[derive(Parser, Debug)]
+#[command(name = "qgcal", version = qorus_gcal::VERSION, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
 
-commands:
-  demo [--client-id ID --client-secret SECRET]
-             consent, token, calendars, events, sync, ETags, batch and revoke, step by step;
-             offline against the bundled emulator unless given your own OAuth client
-  config-errors
-             show how bad configurations are reported
-  version    print the library version
-  help       print this help";
+#[derive(Args, Debug, Clone, Default)]
+pub struct Global {
+    /// The library's JSON configuration (client_id, client_secret, scopes, token, endpoints, ...)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Your OAuth client id (overrides the config file's)
+    #[arg(long, global = true, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Your OAuth client secret (overrides the config file's)
+    #[arg(long, global = true, value_name = "SECRET")]
+    pub client_secret: Option<String>,
+    /// Read the stored token JSON from FILE and write every new token back to it (mode 0600). The
+    /// library itself never writes tokens; naming this file is your choice to keep one on disk.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Run against an in-process Google emulator (offline; a fresh user with a fresh token)
+    #[arg(long, global = true)]
+    pub emulator: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Consent, token, calendars, events, sync, ETags, batch and revoke, step by step (offline
+    /// against the bundled emulator unless given --client-id/--client-secret)
+    Demo,
+    /// Ask the user for access and print the token JSON for a Qorus connection
+    /// (`token`, `oauth2_refresh_token`, `oauth2_token_expiry`)
+    Consent(commands::ConsentArgs),
+    /// Finish an external-redirect consent: exchange the code in CALLBACK_URL and print the token JSON
+    ConsentComplete(commands::CompleteArgs),
+    /// Print the current token JSON (refreshed first when it is about to expire)
+    Token,
+    /// Refresh the access token now and print the new token JSON
+    Refresh,
+    /// Revoke the grant (access and refresh token) at Google
+    Revoke,
+    /// Call any Calendar v3 method and print its JSON answer
+    Call(commands::CallArgs),
+    /// Follow every page of a list method and print one JSON item per line
+    List(paging::ListArgs),
+    /// Full or incremental sync: one JSON item per line, then {"next_sync_token", "full_resync"}
+    Sync(paging::SyncArgs),
+    /// Send many calls as batches (JSON array or JSON lines of {"method","params","body"}); one result per line
+    Batch(paging::BatchArgs),
+    /// Run the bundled Google emulator, print its URLs as one JSON line, serve until Ctrl-C
+    Emulator(commands::EmulatorArgs),
+    /// Show how bad configurations are reported
+    ConfigErrors,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("demo") => run_demo(&args[1..]),
-        Some("config-errors") => config_errors(),
-        Some("version") | Some("--version") => {
-            println!("qgcal {}", qorus_gcal::VERSION);
-            ExitCode::SUCCESS
-        }
-        Some("help") | Some("--help") | Some("-h") => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("qgcal: unknown command `{other}`\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-        None => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn config_errors() -> ExitCode {
-    println!("qorus-gcal {}", qorus_gcal::VERSION);
-    match Client::from_json("{}") {
-        Ok(client) => println!(
-            "created a client with Google's endpoints (API base {})",
-            client.config().endpoints.api_base_url
-        ),
-        Err(e) => {
-            eprintln!("qgcal: cannot create a client: {e}");
-            return ExitCode::FAILURE;
-        }
-    }
-    println!("\nbad configurations are answered with a kind and a message naming the problem:");
-    let bad = [
-        r#"{"client_id": "x", "tokn": {}}"#,
-        r#"{"timeouts": {"connect_ms": "fast"}}"#,
-        r#"{"endpoints": {"token_url": "http://example.com/token"}}"#,
-        r#"{"scopes": [}"#,
-    ];
-    for json in bad {
-        match Client::from_json(json) {
-            Ok(_) => {
-                eprintln!("qgcal: {json} was accepted but must not be");
-                return ExitCode::FAILURE;
-            }
-            Err(e) => println!("  {json}\n    -> {:?}: {e}", e.kind()),
-        }
-    }
-    ExitCode::SUCCESS
-}
-
-fn run_demo(args: &[String]) -> ExitCode {
-    let mut client_id = None;
-    let mut client_secret = None;
-    let mut rest = args.iter();
-    while let Some(arg) = rest.next() {
-        match arg.as_str() {
-            "--client-id" => client_id = rest.next().cloned(),
-            "--client-secret" => client_secret = rest.next().cloned(),
-            other => {
-                eprintln!("qgcal demo: unknown argument `{other}`\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    let google = match (client_id, client_secret) {
-        (Some(client_id), Some(client_secret)) => Some(demo::Google {
-            client_id,
-            client_secret,
-        }),
-        (None, None) => None,
-        _ => {
-            eprintln!("qgcal demo: give both --client-id and --client-secret, or neither");
-            return ExitCode::from(2);
-        }
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo => commands::demo(&cli.global),
+        Command::ConfigErrors => commands::config_errors(),
+        Command::Emulator(args) => commands::emulator(&args),
+        Command::Consent(args) => commands::consent(&cli.global, &args),
+        Command::ConsentComplete(args) => commands::consent_complete(&cli.global, &args),
+        Command::Token => commands::token(&cli.global, false),
+        Command::Refresh => commands::token(&cli.global, true),
+        Command::Revoke => commands::revoke(&cli.global),
+        Command::Call(args) => commands::call(&cli.global, &args),
+        Command::List(args) => paging::list(&cli.global, &args),
+        Command::Sync(args) => paging::sync(&cli.global, &args),
+        Command::Batch(args) => paging::batch(&cli.global, &args),
     };
-    match demo::run(google) {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("\nqgcal demo failed: {:?}: {e}", e.kind());
-            if e.kind() == qorus_gcal::ErrorKind::ConsentRequired {
-                eprintln!("what to do: consent again (run the demo again and approve access)");
-            }
-            ExitCode::FAILURE
-        }
+        Err(failure) => failure.report(),
     }
 }
