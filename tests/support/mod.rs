@@ -31,7 +31,9 @@ pub fn cdylib_path() -> PathBuf {
             if profile_dir.file_name().is_some_and(|n| n == "release") {
                 build.arg("--release");
             }
-            let output = build.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+            let output = build
+                .output()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
             if !output.status.success() {
                 return Err(format!(
                     "cargo build of the cdylib failed:\n{}",
