@@ -1,0 +1,166 @@
+//! `cargo bench -p qgcal`: qorus-gcal side by side with a bare reqwest client (the limit), all
+//! against the in-process emulator on loopback. Prints a table with ratios and writes it to
+//! `$CARGO_TARGET_DIR/bench-results.md` (default `target/bench-results.md`).
+
+mod child;
+mod python;
+mod rows;
+mod setup;
+mod table;
+
+use std::process::Command;
+use std::time::Instant;
+
+use qorus_gcal::calendar::call::CallOptions;
+use serde_json::{Value, json};
+
+use setup::{Raw, Target, library, token};
+use table::Table;
+
+const LIST_EVENTS: usize = 100_000;
+const LIST_USER: &str = "list@example.com";
+
+fn main() {
+    let started = Instant::now();
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "--child") {
+        child::run(&args[pos + 1], started);
+        return;
+    }
+    let emu = gcal_emulator::Emulator::start();
+    let (access_token, refresh_token) = token(&emu);
+    let t = Target {
+        urls: emu.urls().clone(),
+        access_token,
+        refresh_token,
+    };
+    let mut table = Table::new();
+    eprintln!("qgcal bench: emulator at {}", t.urls.base_url);
+
+    let lib = library(&t);
+    let raw = Raw::new(&t);
+    let created = lib
+        .call(
+            "events.insert",
+            &json!({"calendarId": "primary"}),
+            Some(&setup::event(0)),
+            &CallOptions::default(),
+        )
+        .expect("insert the event to get");
+    let id = created["id"].as_str().expect("event id").to_string();
+
+    eprintln!("1. events.get latency");
+    let (l, r) = rows::latency(&t, &lib, &raw, &id);
+    table.latency("1. events.get p50 (µs)", l.p50, r.p50);
+    table.latency("1. events.get p99 (µs)", l.p99, r.p99);
+
+    eprintln!("2. throughput");
+    for threads in [1, 4, 16] {
+        // Three alternating rounds per side, the median of each, so drift hits both alike.
+        let (lib_work, raw_work) = (
+            rows::lib_get(rows::fresh_lib(&t), &id),
+            rows::raw_get(Raw::new(&t), &id),
+        );
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            a.push(rows::throughput(threads, lib_work.clone()));
+            b.push(rows::throughput(threads, raw_work.clone()));
+        }
+        table.throughput(
+            &format!("2. events.get/s, {threads} thread(s)"),
+            median(a),
+            median(b),
+        );
+    }
+
+    match python::run(&t, &id) {
+        Ok(rate) => {
+            let a = rows::throughput(1, rows::lib_get(rows::fresh_lib(&t), &id));
+            table.python(a, rate);
+        }
+        Err(why) => table.skipped("3. Google's Python client, events.get/s", &why),
+    }
+
+    eprintln!("4. listing {LIST_EVENTS} events");
+    populate(&emu);
+    let (list_access, list_refresh) = list_token(&emu);
+    let list_target = Target {
+        urls: t.urls.clone(),
+        access_token: list_access,
+        refresh_token: list_refresh,
+    };
+    let a = in_child("list-lib", &list_target);
+    let b = in_child("list-raw", &list_target);
+    table.listing(&a, &b, LIST_EVENTS);
+
+    eprintln!("5. {} inserts", rows::INSERTS);
+    let (single, batched) = rows::inserts(&lib);
+    table.inserts(rows::INSERTS, single, batched);
+
+    eprintln!("6. refresh storm");
+    let (token_requests, took) = rows::refresh_storm(&emu, &t);
+    table.storm(rows::STORM_THREADS, token_requests, took);
+
+    eprintln!("7. cold start");
+    let cold = |mode: &str| -> f64 {
+        median(
+            (0..5)
+                .map(|_| in_child(mode, &t)["ms"].as_f64().unwrap_or(f64::NAN))
+                .collect(),
+        )
+    };
+    let (a, b) = (cold("cold-lib"), cold("cold-raw"));
+    table.cold(a, b);
+
+    table.finish(started.elapsed());
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// 100,000 events for a user of their own, straight into the emulator's state (no HTTP).
+fn populate(emu: &gcal_emulator::Emulator) {
+    let admin = emu.admin();
+    for i in 0..LIST_EVENTS {
+        let (status, _) = admin.call(
+            LIST_USER,
+            "POST",
+            "/calendars/primary/events",
+            &[],
+            Some(&setup::event(i)),
+        );
+        assert_eq!(status, 200, "populate event {i}");
+    }
+}
+
+fn list_token(emu: &gcal_emulator::Emulator) -> (String, String) {
+    let answer = emu
+        .admin()
+        .mint_token(gcal_emulator::MintToken {
+            user: LIST_USER.into(),
+            offline: true,
+            ..Default::default()
+        })
+        .expect("token");
+    (
+        answer["access_token"].as_str().unwrap_or_default().into(),
+        answer["refresh_token"].as_str().unwrap_or_default().into(),
+    )
+}
+
+/// Runs this bench binary again in `mode` and reads its one JSON line.
+fn in_child(mode: &str, t: &Target) -> Value {
+    let out = Command::new(std::env::current_exe().expect("own path"))
+        .args(["--child", mode])
+        .env(child::ENV, child::encode(t))
+        .output()
+        .expect("child bench");
+    assert!(
+        out.status.success(),
+        "child {mode} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("child JSON")
+}

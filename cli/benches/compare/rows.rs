@@ -1,0 +1,168 @@
+//! The measurements run in this process: latency, throughput, inserts vs batch, refresh storm.
+
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use gcal_emulator::Emulator;
+use qorus_gcal::BlockingClient;
+use qorus_gcal::calendar::batch::BatchCall;
+use qorus_gcal::calendar::call::CallOptions;
+use serde_json::{Value, json};
+
+use crate::setup::{Raw, Target, event, library};
+
+pub const LATENCY_CALLS: usize = 2_000;
+pub const ROUNDS: usize = 4;
+pub const THROUGHPUT_CALLS: usize = 3_200;
+pub const INSERTS: usize = 1_000;
+pub const STORM_THREADS: usize = 64;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+pub struct Latency {
+    pub p50: Duration,
+    pub p99: Duration,
+}
+
+fn summarize(mut samples: Vec<Duration>) -> Latency {
+    samples.sort();
+    Latency {
+        p50: percentile(&samples, 0.50),
+        p99: percentile(&samples, 0.99),
+    }
+}
+
+/// events.get of one event, sequentially; the two clients alternate in rounds so drift hits both.
+pub fn latency(t: &Target, lib: &BlockingClient, raw: &Raw, event_id: &str) -> (Latency, Latency) {
+    let params = json!({"calendarId": "primary", "eventId": event_id});
+    let path = format!("calendars/primary/events/{event_id}");
+    let opts = CallOptions::default();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..200 {
+        lib.call("events.get", &params, None, &opts)
+            .expect("warm-up");
+        raw.get(&path, &[]);
+    }
+    let _ = t;
+    for _ in 0..ROUNDS {
+        for _ in 0..LATENCY_CALLS / ROUNDS {
+            let s = Instant::now();
+            lib.call("events.get", &params, None, &opts)
+                .expect("events.get");
+            a.push(s.elapsed());
+        }
+        for _ in 0..LATENCY_CALLS / ROUNDS {
+            let s = Instant::now();
+            raw.get(&path, &[]);
+            b.push(s.elapsed());
+        }
+    }
+    (summarize(a), summarize(b))
+}
+
+/// Calls per second with `threads` host threads sharing one client.
+pub fn throughput(threads: usize, work: Arc<dyn Fn() + Send + Sync>) -> f64 {
+    let per_thread = THROUGHPUT_CALLS / threads;
+    let barrier = Arc::new(Barrier::new(threads + 1));
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let (barrier, work) = (barrier.clone(), work.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                for _ in 0..per_thread {
+                    work();
+                }
+            })
+        })
+        .collect();
+    barrier.wait();
+    let start = Instant::now();
+    for h in handles {
+        h.join().expect("worker");
+    }
+    (per_thread * threads) as f64 / start.elapsed().as_secs_f64()
+}
+
+pub fn lib_get(lib: BlockingClient, event_id: &str) -> Arc<dyn Fn() + Send + Sync> {
+    let params = json!({"calendarId": "primary", "eventId": event_id});
+    Arc::new(move || {
+        lib.call("events.get", &params, None, &CallOptions::default())
+            .expect("events.get");
+    })
+}
+
+pub fn raw_get(raw: Raw, event_id: &str) -> Arc<dyn Fn() + Send + Sync> {
+    let path = format!("calendars/primary/events/{event_id}");
+    Arc::new(move || {
+        raw.get(&path, &[]);
+    })
+}
+
+/// 1,000 events.insert one by one, then the same through batches of 50: wall times.
+pub fn inserts(lib: &BlockingClient) -> (Duration, Duration) {
+    let params = json!({"calendarId": "primary"});
+    let start = Instant::now();
+    for i in 0..INSERTS {
+        lib.call(
+            "events.insert",
+            &params,
+            Some(&event(i)),
+            &CallOptions::default(),
+        )
+        .expect("insert");
+    }
+    let single = start.elapsed();
+    let calls: Vec<BatchCall> = (0..INSERTS)
+        .map(|i| BatchCall {
+            method: "events.insert".into(),
+            params: params.clone(),
+            body: Some(event(i)),
+        })
+        .collect();
+    let start = Instant::now();
+    let results = lib.batch(&calls, 50).expect("batch");
+    let batched = start.elapsed();
+    assert!(
+        results.iter().all(|r| r["status"] == 200),
+        "every batched insert succeeds"
+    );
+    (single, batched)
+}
+
+/// 64 threads start together on a client whose access token has expired: token requests and time.
+pub fn refresh_storm(emu: &Emulator, t: &Target) -> (usize, Duration) {
+    let lib = BlockingClient::from_json(&crate::setup::config(t, true)).expect("client");
+    let before = emu.admin().request_total();
+    let barrier = Arc::new(Barrier::new(STORM_THREADS + 1));
+    let handles: Vec<_> = (0..STORM_THREADS)
+        .map(|_| {
+            let (lib, barrier) = (lib.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                lib.call("colors.get", &Value::Null, None, &CallOptions::default())
+                    .expect("colors.get after the refresh");
+            })
+        })
+        .collect();
+    barrier.wait();
+    let start = Instant::now();
+    for h in handles {
+        h.join().expect("storm thread");
+    }
+    let took = start.elapsed();
+    let token_requests = emu
+        .admin()
+        .requests_since(before)
+        .iter()
+        .filter(|r| r.path == "/token")
+        .count();
+    (token_requests, took)
+}
+
+/// A fresh library client for the throughput rows (so each row starts from the same state).
+pub fn fresh_lib(t: &Target) -> BlockingClient {
+    library(t)
+}

@@ -1,0 +1,107 @@
+//! The two clients under test, both pointed at one in-process emulator: the library's blocking API
+//! (the same block-on-the-runtime path the C ABI takes) and a bare reqwest client, the limit.
+
+use std::sync::OnceLock;
+
+use gcal_emulator::{Emulator, MintToken};
+use qorus_gcal::BlockingClient;
+use serde_json::{Value, json};
+
+pub struct Target {
+    pub urls: gcal_emulator::Urls,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+pub fn token(emu: &Emulator) -> (String, String) {
+    let answer = emu
+        .admin()
+        .mint_token(MintToken {
+            offline: true,
+            ..MintToken::default()
+        })
+        .expect("the default client exists");
+    (
+        answer["access_token"].as_str().unwrap_or_default().into(),
+        answer["refresh_token"].as_str().unwrap_or_default().into(),
+    )
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// The library config for this target; `expired` makes the access token stale so the first call refreshes.
+pub fn config(t: &Target, expired: bool) -> String {
+    let expires_at = if expired { now() - 10 } else { now() + 3000 };
+    json!({
+        "client_id": gcal_emulator::DEFAULT_CLIENT_ID,
+        "client_secret": gcal_emulator::DEFAULT_CLIENT_SECRET,
+        "endpoints": {"auth_url": t.urls.auth_url, "token_url": t.urls.token_url, "revoke_url": t.urls.revoke_url,
+                      "api_base_url": t.urls.api_base_url, "batch_url": t.urls.batch_url},
+        "token": {"access_token": t.access_token, "refresh_token": t.refresh_token, "expires_at": expires_at,
+                  "token_type": "Bearer"},
+    })
+    .to_string()
+}
+
+pub fn library(t: &Target) -> BlockingClient {
+    BlockingClient::from_json(&config(t, false)).expect("library client")
+}
+
+/// A bare reqwest client on its own runtime, issuing the same HTTP requests.
+pub struct Raw {
+    pub http: reqwest::Client,
+    pub auth: String,
+    pub api: String,
+}
+
+fn raw_runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    })
+}
+
+impl Raw {
+    pub fn new(t: &Target) -> Raw {
+        let _guard = raw_runtime().enter();
+        Raw {
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .expect("reqwest"),
+            auth: format!("Bearer {}", t.access_token),
+            api: t.urls.api_base_url.clone(),
+        }
+    }
+
+    /// GET `path` (relative to the API base) and parse the JSON answer, as the library does.
+    pub fn get(&self, path: &str, query: &[(&str, &str)]) -> Value {
+        let req = self
+            .http
+            .get(
+                reqwest::Url::parse_with_params(&format!("{}{path}", self.api), query)
+                    .expect("URL"),
+            )
+            .header("authorization", &self.auth);
+        raw_runtime().block_on(async move {
+            let resp = req.send().await.expect("raw send");
+            assert!(resp.status().is_success(), "raw GET {}", resp.status());
+            let bytes = resp.bytes().await.expect("raw body");
+            serde_json::from_slice(&bytes).expect("raw JSON")
+        })
+    }
+}
+
+pub fn event(i: usize) -> Value {
+    json!({"summary": format!("bench event {i}"),
+           "start": {"dateTime": "2030-01-15T10:00:00Z"}, "end": {"dateTime": "2030-01-15T11:00:00Z"}})
+}

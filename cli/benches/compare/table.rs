@@ -1,0 +1,207 @@
+//! The results table: printed, and written as Markdown next to the build output.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub struct Table {
+    rows: Vec<[String; 6]>,
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.0}", d.as_secs_f64() * 1e6)
+}
+
+fn ratio(x: f64) -> String {
+    format!("{x:.2}×")
+}
+
+fn verdict(ok: bool) -> String {
+    if ok { "met" } else { "NOT met" }.to_string()
+}
+
+impl Table {
+    pub fn new() -> Table {
+        Table { rows: Vec::new() }
+    }
+
+    fn row(
+        &mut self,
+        what: &str,
+        lib: String,
+        other: String,
+        ratio: String,
+        target: &str,
+        ok: Option<bool>,
+    ) {
+        let verdict = ok.map(verdict).unwrap_or_default();
+        self.rows
+            .push([what.into(), lib, other, ratio, target.into(), verdict]);
+        let r = self.rows.last().expect("row");
+        eprintln!(
+            "   {} | {} | {} | {} | {} {}",
+            r[0], r[1], r[2], r[3], r[4], r[5]
+        );
+    }
+
+    pub fn latency(&mut self, what: &str, lib: Duration, raw: Duration) {
+        let x = lib.as_secs_f64() / raw.as_secs_f64();
+        self.row(
+            what,
+            us(lib),
+            us(raw),
+            ratio(x),
+            "lib/raw ≤ 1.10",
+            Some(x <= 1.10),
+        );
+    }
+
+    pub fn throughput(&mut self, what: &str, lib: f64, raw: f64) {
+        let x = lib / raw;
+        self.row(
+            what,
+            format!("{lib:.0}"),
+            format!("{raw:.0}"),
+            ratio(x),
+            "lib/raw ≥ 0.90",
+            Some(x >= 0.9),
+        );
+    }
+
+    pub fn python(&mut self, lib: f64, py: f64) {
+        let x = lib / py;
+        self.row(
+            "3. events.get/s, 1 thread, vs Google's Python client",
+            format!("{lib:.0}"),
+            format!("{py:.0} (python)"),
+            ratio(x),
+            "lib/python ≥ 10",
+            Some(x >= 10.0),
+        );
+    }
+
+    pub fn skipped(&mut self, what: &str, why: &str) {
+        eprintln!("   {what}: SKIPPED: {why}");
+        self.row(
+            what,
+            "skipped".into(),
+            "skipped".into(),
+            String::new(),
+            why,
+            None,
+        );
+    }
+
+    pub fn listing(&mut self, lib: &Value, raw: &Value, expected: usize) {
+        let items = |v: &Value| v["items"].as_u64().unwrap_or(0) as usize;
+        assert_eq!(items(lib), expected, "the pager saw every event");
+        assert_eq!(items(raw), expected, "the raw loop saw every event");
+        let (a, b) = (
+            lib["secs"].as_f64().unwrap_or(0.0),
+            raw["secs"].as_f64().unwrap_or(0.0),
+        );
+        let x = a / b;
+        self.row(
+            &format!("4. list {expected} events, maxResults=2500: wall s"),
+            format!("{a:.2}"),
+            format!("{b:.2}"),
+            ratio(x),
+            "lib/raw ≤ 1.5",
+            Some(x <= 1.5),
+        );
+        let growth = |v: &Value| {
+            (v["peak_kib"]
+                .as_u64()
+                .unwrap_or(0)
+                .saturating_sub(v["idle_kib"].as_u64().unwrap_or(0))) as f64
+                / 1024.0
+        };
+        let (ga, gb) = (growth(lib), growth(raw));
+        self.row(
+            "4. same: peak RSS above an idle client (MiB)",
+            format!("{ga:.1}"),
+            format!("{gb:.1}"),
+            ratio(ga / gb.max(0.1)),
+            "lib < 64 MiB",
+            Some(ga < 64.0),
+        );
+    }
+
+    pub fn inserts(&mut self, n: usize, single: Duration, batched: Duration) {
+        let x = single.as_secs_f64() / batched.as_secs_f64();
+        self.row(
+            &format!("5. {n} events.insert: one by one vs batches of 50 (s)"),
+            format!("{:.2} batch", batched.as_secs_f64()),
+            format!("{:.2} single", single.as_secs_f64()),
+            format!("{x:.1}× faster"),
+            "batch ≥ 5× faster",
+            Some(x >= 5.0),
+        );
+    }
+
+    pub fn storm(&mut self, threads: usize, token_requests: usize, took: Duration) {
+        self.row(
+            &format!("6. refresh storm, {threads} threads, expired token"),
+            format!(
+                "{token_requests} token request(s), {:.1} ms",
+                took.as_secs_f64() * 1e3
+            ),
+            "n/a".into(),
+            String::new(),
+            "exactly 1 token request",
+            Some(token_requests == 1),
+        );
+    }
+
+    pub fn cold(&mut self, lib: f64, raw: f64) {
+        self.row(
+            "7. cold start: process start to first successful call (ms, median of 5)",
+            format!("{lib:.1}"),
+            format!("{raw:.1}"),
+            ratio(lib / raw),
+            "(reported)",
+            None,
+        );
+    }
+
+    pub fn finish(&self, took: Duration) {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("model name"))
+                    .and_then(|l| l.split(':').nth(1))
+                    .map(|m| m.trim().to_string())
+            })
+            .unwrap_or_else(|| "unknown CPU".into());
+        let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let mut md = String::new();
+        let _ = writeln!(
+            md,
+            "qorus-gcal {} vs a bare reqwest client, against the in-process emulator on loopback\n\
+             machine: {cpu}, {cores} cores, {} {}; whole run {:.0} s; reproduce with `cargo bench -p qgcal`\n",
+            qorus_gcal::VERSION,
+            std::env::consts::OS,
+            std::env::consts::ARCH,
+            took.as_secs_f64()
+        );
+        let _ = writeln!(md, "| row | qorus-gcal | raw reqwest | ratio | target | |");
+        let _ = writeln!(md, "|---|---:|---:|---:|---|---|");
+        for r in &self.rows {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} |",
+                r[0], r[1], r[2], r[3], r[4], r[5]
+            );
+        }
+        println!("\n{md}");
+        let dir = std::env::var("CARGO_TARGET_DIR")
+            .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
+        let path = std::path::Path::new(&dir).join("bench-results.md");
+        match std::fs::write(&path, &md) {
+            Ok(()) => println!("written to {}", path.display()),
+            Err(e) => eprintln!("could not write {}: {e}", path.display()),
+        }
+    }
+}
