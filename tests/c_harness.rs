@@ -30,7 +30,9 @@ fn run_c_program_with(name: &str, env: &dyn Fn() -> Vec<(String, String)>) {
         let output = support::run_under_valgrind(&exe, &pairs);
         support::assert_success(&output, &format!("{name} under valgrind"));
     } else {
-        println!("SKIPPED: valgrind is not installed, so {name} ran without the leak check");
+        support::notice(&format!(
+            "SKIPPED: valgrind is not installed, so {name} ran without the leak check"
+        ));
     }
 }
 

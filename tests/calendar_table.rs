@@ -1,12 +1,15 @@
 //! The embedded method table must agree with Google's discovery document (when it is present) and with
 //! what the generator script makes of it.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use qorus_gcal::calendar::methods::{METHODS, STANDARD_PARAMS};
 use qorus_gcal::calendar::{Location, MethodSpec, ParamSpec, ParamType};
 use serde_json::Value;
+use support::notice;
 
 fn discovery_path() -> Option<PathBuf> {
     let candidates = [
@@ -16,11 +19,11 @@ fn discovery_path() -> Option<PathBuf> {
     ];
     let found = candidates.iter().find(|p| p.is_file()).cloned();
     if found.is_none() {
-        println!(
+        notice(&format!(
             "SKIPPED: discovery document not found at {} or {}",
             candidates[0].display(),
             candidates[1].display()
-        );
+        ));
     }
     found
 }
@@ -197,7 +200,9 @@ fn generator_output_matches_committed_table() {
         .status();
     match run {
         Err(e) => {
-            println!("SKIPPED: python3 is not available ({e}); generator output not compared");
+            notice(&format!(
+                "SKIPPED: python3 is not available ({e}); generator output not compared"
+            ));
             return;
         }
         Ok(status) => assert!(status.success(), "gen_methods.py failed: {status}"),

@@ -25,8 +25,8 @@ fn committed_header_matches_a_fresh_generation() {
             out.stdout == FRESH_HEADER.as_bytes(),
             "the committed include/qorus_gcal.h is stale: build regenerated it; commit the new header"
         ),
-        _ => println!(
-            "SKIPPED the git comparison: not a git checkout (the on-disk header was checked)"
+        _ => support::notice(
+            "SKIPPED the git comparison: not a git checkout (the on-disk header was checked)",
         ),
     }
 }

@@ -167,3 +167,10 @@ pub fn count_requests(emulator: &gcal_emulator::Emulator, method_id: &str) -> us
         .filter(|r| r.method_id.as_deref() == Some(method_id))
         .count()
 }
+
+/// Prints a line that shows even when the test passes (libtest captures `println!`, not direct writes),
+/// for skips and other facts a reader of the test output must see.
+pub fn notice(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
