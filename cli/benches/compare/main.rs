@@ -1,7 +1,12 @@
 //! `cargo bench -p qgcal`: qorus-gcal side by side with a bare reqwest client (the limit), all
 //! against the in-process emulator on loopback. Prints a table with ratios and writes it to
 //! `$CARGO_TARGET_DIR/bench-results.md` (default `target/bench-results.md`).
+//!
+//! `QGCAL_BENCH_SKIP_PYTHON=1` skips row 3 (Google's Python client, installed into a virtualenv from
+//! PyPI on first use); `QGCAL_BENCH_RAW_SPAWN=1` makes the raw client hand each request to its
+//! runtime as the library does (a diagnostic for the throughput rows).
 
+mod cabi;
 mod child;
 mod python;
 mod rows;
@@ -54,23 +59,53 @@ fn main() {
     table.latency("1. events.get p50 (µs)", l.p50, r.p50);
     table.latency("1. events.get p99 (µs)", l.p99, r.p99);
 
+    let c = cabi::build();
+    match &c {
+        Ok(c) => {
+            let n = rows::LATENCY_CALLS.to_string();
+            let v = c.run(&t, &id, &["latency", &n]);
+            let r = rows::raw_latency(&raw, &id);
+            let us =
+                |k: &str| std::time::Duration::from_secs_f64(v[k].as_f64().unwrap_or(0.0) / 1e6);
+            table.latency("1. events.get p50 via the C ABI (µs)", us("p50_us"), r.p50);
+            table.latency("1. events.get p99 via the C ABI (µs)", us("p99_us"), r.p99);
+        }
+        Err(why) => table.skipped("1. events.get via the C ABI", why),
+    }
+
     eprintln!("2. throughput");
     for threads in [1, 4, 16] {
-        // Three alternating rounds per side, the median of each, so drift hits both alike.
+        // Five alternating rounds per side, the median of each, so drift hits both alike.
         let (lib_work, raw_work) = (
             rows::lib_get(rows::fresh_lib(&t), &id),
             rows::raw_get(Raw::new(&t), &id),
         );
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        for _ in 0..3 {
+        for _ in 0..5 {
             a.push(rows::throughput(threads, lib_work.clone()));
             b.push(rows::throughput(threads, raw_work.clone()));
         }
+        let raw_rate = median(b);
         table.throughput(
             &format!("2. events.get/s, {threads} thread(s)"),
             median(a),
-            median(b),
+            raw_rate,
         );
+        if let Ok(c) = &c {
+            let total = rows::THROUGHPUT_CALLS.to_string();
+            let rates = (0..5)
+                .map(|_| {
+                    c.run(&t, &id, &["throughput", &threads.to_string(), &total])["per_s"]
+                        .as_f64()
+                        .unwrap_or(0.0)
+                })
+                .collect();
+            table.throughput(
+                &format!("2. events.get/s, {threads} thread(s), via the C ABI"),
+                median(rates),
+                raw_rate,
+            );
+        }
     }
 
     match python::run(&t, &id) {
@@ -110,7 +145,23 @@ fn main() {
         )
     };
     let (a, b) = (cold("cold-lib"), cold("cold-raw"));
-    table.cold(a, b);
+    table.cold(
+        "7. cold start, Rust API: process start to first call (ms, median of 5)",
+        a,
+        b,
+    );
+    if let Ok(c) = &c {
+        let ms = median(
+            (0..5)
+                .map(|_| c.run(&t, &id, &["cold"])["ms"].as_f64().unwrap_or(f64::NAN))
+                .collect(),
+        );
+        table.cold(
+            "7. cold start, C ABI: dlopen + client + first call (ms, median of 5)",
+            ms,
+            b,
+        );
+    }
 
     table.finish(started.elapsed());
 }

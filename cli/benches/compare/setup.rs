@@ -92,12 +92,22 @@ impl Raw {
                     .expect("URL"),
             )
             .header("authorization", &self.auth);
-        raw_runtime().block_on(async move {
+        let fut = async move {
             let resp = req.send().await.expect("raw send");
             assert!(resp.status().is_success(), "raw GET {}", resp.status());
             let bytes = resp.bytes().await.expect("raw body");
-            serde_json::from_slice(&bytes).expect("raw JSON")
-        })
+            serde_json::from_slice::<Value>(&bytes).expect("raw JSON")
+        };
+        // Diagnostic: hand the request to the runtime and wait, as the library's blocking API does, to
+        // tell the cost of that hand-off from the library's own work.
+        if std::env::var_os("QGCAL_BENCH_RAW_SPAWN").is_some() {
+            let (tx, rx) = std::sync::mpsc::channel();
+            raw_runtime().spawn(async move {
+                let _ = tx.send(fut.await);
+            });
+            return rx.recv().expect("spawned");
+        }
+        raw_runtime().block_on(fut)
     }
 }
 

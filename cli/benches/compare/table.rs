@@ -154,9 +154,9 @@ impl Table {
         );
     }
 
-    pub fn cold(&mut self, lib: f64, raw: f64) {
+    pub fn cold(&mut self, what: &str, lib: f64, raw: f64) {
         self.row(
-            "7. cold start: process start to first successful call (ms, median of 5)",
+            what,
             format!("{lib:.1}"),
             format!("{raw:.1}"),
             ratio(lib / raw),
@@ -176,11 +176,17 @@ impl Table {
             })
             .unwrap_or_else(|| "unknown CPU".into());
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        // Other work on the machine skews every row; say how busy it was.
+        let load = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|s| s.split_whitespace().next().map(str::to_string))
+            .unwrap_or_else(|| "?".into());
         let mut md = String::new();
         let _ = writeln!(
             md,
             "qorus-gcal {} vs a bare reqwest client, against the in-process emulator on loopback\n\
-             machine: {cpu}, {cores} cores, {} {}; whole run {:.0} s; reproduce with `cargo bench -p qgcal`\n",
+             machine: {cpu}, {cores} cores, {} {}, load average {load} at the end; whole run {:.0} s; \
+             reproduce with `cargo bench -p qgcal`\n",
             qorus_gcal::VERSION,
             std::env::consts::OS,
             std::env::consts::ARCH,

@@ -1,0 +1,147 @@
+/* The C-ABI side of `cargo bench -p qgcal`: events.get through libqorus_gcal.so, loaded with dlopen.
+ *
+ *   c_abi_bench LIB.so latency N          -> {"p50_us": .., "p99_us": ..}
+ *   c_abi_bench LIB.so throughput THREADS TOTAL -> {"per_s": ..}
+ *   c_abi_bench LIB.so cold               -> {"ms": ..}  (dlopen + client + first successful call)
+ *
+ * The client config comes in QGCAL_BENCH_CONFIG and the event id in QGCAL_BENCH_EVENT. */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <qorus_gcal.h>
+
+typedef enum qgcal_status (*client_new_fn)(const char *, struct qgcal_client **, struct qgcal_error **);
+typedef enum qgcal_status (*call_fn)(struct qgcal_client *, const char *, const char *, const char *,
+                                     char **, struct qgcal_error **);
+typedef void (*string_free_fn)(char *);
+typedef void (*error_free_fn)(struct qgcal_error *);
+typedef const char *(*error_message_fn)(const struct qgcal_error *);
+typedef void (*client_free_fn)(struct qgcal_client *);
+
+static client_new_fn p_client_new;
+static call_fn p_call;
+static string_free_fn p_string_free;
+static error_free_fn p_error_free;
+static error_message_fn p_error_message;
+static client_free_fn p_client_free;
+static struct qgcal_client *client;
+static char params[512];
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *must_sym(void *lib, const char *name) {
+    void *p = dlsym(lib, name);
+    if (!p) {
+        fprintf(stderr, "dlsym %s: %s\n", name, dlerror());
+        exit(1);
+    }
+    return p;
+}
+
+static void load(const char *path) {
+    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        fprintf(stderr, "dlopen: %s\n", dlerror());
+        exit(1);
+    }
+    /* POSIX allows void* -> function pointer through memcpy. */
+    void *p;
+#define LOAD(var, name) p = must_sym(lib, name); memcpy(&var, &p, sizeof p)
+    LOAD(p_client_new, "qgcal_client_new");
+    LOAD(p_call, "qgcal_call");
+    LOAD(p_string_free, "qgcal_string_free");
+    LOAD(p_error_free, "qgcal_error_free");
+    LOAD(p_error_message, "qgcal_error_message");
+    LOAD(p_client_free, "qgcal_client_free");
+#undef LOAD
+}
+
+static void fail(const char *what, struct qgcal_error *err) {
+    fprintf(stderr, "%s: %s\n", what, err ? p_error_message(err) : "?");
+    p_error_free(err);
+    exit(1);
+}
+
+static void get_once(void) {
+    char *answer = NULL;
+    struct qgcal_error *err = NULL;
+    if (p_call(client, "events.get", params, NULL, &answer, &err) != QGCAL_OK) fail("events.get", err);
+    p_string_free(answer);
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+struct worker { long calls; pthread_mutex_t *gate; };
+
+static void *work(void *arg) {
+    struct worker *w = arg;
+    pthread_mutex_lock(w->gate); /* wait for the start */
+    pthread_mutex_unlock(w->gate);
+    for (long i = 0; i < w->calls; i++) get_once();
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    double t0 = now_s();
+    if (argc < 3) {
+        fprintf(stderr, "usage: c_abi_bench LIB.so latency N | throughput THREADS TOTAL | cold\n");
+        return 2;
+    }
+    const char *config = getenv("QGCAL_BENCH_CONFIG"), *event = getenv("QGCAL_BENCH_EVENT");
+    if (!config || !event) {
+        fprintf(stderr, "QGCAL_BENCH_CONFIG and QGCAL_BENCH_EVENT must be set\n");
+        return 2;
+    }
+    snprintf(params, sizeof params, "{\"calendarId\":\"primary\",\"eventId\":\"%s\"}", event);
+    load(argv[1]);
+    struct qgcal_error *err = NULL;
+    if (p_client_new(config, &client, &err) != QGCAL_OK) fail("qgcal_client_new", err);
+    if (strcmp(argv[2], "cold") == 0) {
+        get_once();
+        printf("{\"ms\": %.3f}\n", (now_s() - t0) * 1e3);
+    } else if (strcmp(argv[2], "latency") == 0 && argc > 3) {
+        long n = atol(argv[3]);
+        double *s = malloc(sizeof(double) * (size_t)n);
+        for (int i = 0; i < 200; i++) get_once();
+        for (long i = 0; i < n; i++) {
+            double a = now_s();
+            get_once();
+            s[i] = now_s() - a;
+        }
+        qsort(s, (size_t)n, sizeof(double), cmp);
+        printf("{\"p50_us\": %.1f, \"p99_us\": %.1f}\n", s[(long)((double)(n - 1) * 0.5 + 0.5)] * 1e6,
+               s[(long)((double)(n - 1) * 0.99 + 0.5)] * 1e6);
+        free(s);
+    } else if (strcmp(argv[2], "throughput") == 0 && argc > 4) {
+        int threads = atoi(argv[3]);
+        long per = atol(argv[4]) / threads;
+        pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+        pthread_t *ids = malloc(sizeof(pthread_t) * (size_t)threads);
+        struct worker w = {per, &gate};
+        for (int i = 0; i < 50; i++) get_once();
+        pthread_mutex_lock(&gate);
+        for (int i = 0; i < threads; i++) pthread_create(&ids[i], NULL, work, &w);
+        double a = now_s();
+        pthread_mutex_unlock(&gate);
+        for (int i = 0; i < threads; i++) pthread_join(ids[i], NULL);
+        printf("{\"per_s\": %.1f}\n", (double)(per * threads) / (now_s() - a));
+        free(ids);
+    } else {
+        fprintf(stderr, "unknown mode %s\n", argv[2]);
+        return 2;
+    }
+    p_client_free(client);
+    return 0;
+}
