@@ -28,6 +28,7 @@ pub struct Cli {
 }
 
 #[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Connection (every command)")]
 pub struct Global {
     /// The library's JSON configuration (client_id, client_secret, scopes, token, endpoints, ...)
     #[arg(long, global = true, value_name = "FILE")]

@@ -28,7 +28,7 @@ pub struct ListArgs {
 
 #[derive(Args, Debug)]
 pub struct SyncArgs {
-    /// A method with sync tokens: events.list, calendarList.list or acl.list
+    /// A method with sync tokens: events.list, calendarList.list, acl.list or settings.list
     pub method: String,
     /// Parameters, e.g. calendarId=primary
     #[arg(value_name = "KEY=VALUE")]
