@@ -1,6 +1,7 @@
 //! Runs the Qore bindings' own test suite (`qore-bindings/run-tests`: builds the `qorus_gcal` module and
 //! runs its QUnit tests against the emulator) when `qore` is on PATH; otherwise says so in one line.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,7 +16,11 @@ fn qore_on_path() -> Option<PathBuf> {
 #[test]
 fn qore_bindings_suite() {
     if qore_on_path().is_none() {
-        println!("SKIPPED: Qore tests: qore is not installed (see qore-bindings/README.md)");
+        // Written past libtest's capture so the skip shows in every run's output.
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: Qore tests: qore is not installed (see qore-bindings/README.md)"
+        );
         return;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("qore-bindings/run-tests");
@@ -32,5 +37,9 @@ fn qore_bindings_suite() {
         output.status
     );
     assert!(stdout.contains("Qore test files passed"), "{stdout}");
-    println!("{}", stdout.lines().last().unwrap_or_default());
+    let _ = writeln!(
+        std::io::stderr(),
+        "{}",
+        stdout.lines().last().unwrap_or_default()
+    );
 }
