@@ -43,7 +43,7 @@ impl Outgoing {
     }
 }
 
-/// A successful (2xx or 304) answer.
+/// A successful (2xx) answer.
 #[derive(Debug)]
 pub struct Incoming {
     pub status: u16,
@@ -103,22 +103,21 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         let headers = response.headers().clone();
         let body = match response.bytes().await {
             Ok(body) => body,
-            Err(e) if request.idempotent && attempt < max_attempts => {
-                let _ = e;
+            Err(_) if request.idempotent && attempt < max_attempts => {
                 tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
                 attempt += 1;
                 continue;
             }
             Err(e) => return Err(transport(&e, attempt)),
         };
-        if (200..300).contains(&status) || status == 304 {
-            if status == 304 {
-                return Err(Error::new(
-                    ErrorKind::NotModified,
-                    "not modified: the resource still matches the given ETag (HTTP 304)",
-                )
-                .with_http_status(304));
-            }
+        if status == 304 {
+            return Err(Error::new(
+                ErrorKind::NotModified,
+                "not modified: the resource still matches the given ETag (HTTP 304)",
+            )
+            .with_http_status(304));
+        }
+        if (200..300).contains(&status) {
             return Ok(Incoming {
                 status,
                 headers,
