@@ -62,9 +62,7 @@ pub unsafe extern "C" fn qgcal_call_ex(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY (all four): forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
-        let method = unsafe { str_arg(method, "method") }?.to_string();
-        let params = unsafe { json_arg(params_json, "params_json") }?;
+        let (client, method, params) = unsafe { call_args(client, method, params_json) }?;
         let body = unsafe { json_arg(body_json, "body_json") }?;
         let options =
             CallOptions::from_json(unsafe { opt_str_arg(options_json, "options_json") }?)?;
@@ -118,11 +116,9 @@ pub unsafe extern "C" fn qgcal_pager_new(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY (all three): forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
-        let method = unsafe { str_arg(method, "method") }?;
-        let params = unsafe { json_arg(params_json, "params_json") }?;
+        let (client, method, params) = unsafe { call_args(client, method, params_json) }?;
         let out = out_arg(pager_out, "pager_out")?;
-        let pager = Pager::new(client, method, &params)?;
+        let pager = Pager::new(client, &method, &params)?;
         // SAFETY: checked non-NULL.
         unsafe {
             *out = Box::into_raw(Box::new(qgcal_pager {
@@ -197,9 +193,7 @@ pub unsafe extern "C" fn qgcal_list_all(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY (all three): forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
-        let method = unsafe { str_arg(method, "method") }?.to_string();
-        let params = unsafe { json_arg(params_json, "params_json") }?;
+        let (client, method, params) = unsafe { call_args(client, method, params_json) }?;
         let out = out_arg(items_json_out, "items_json_out")?;
         let max = usize::try_from(max_items).unwrap_or(usize::MAX);
         let items = runtime::block_on(async move { client.list_all(&method, &params, max).await })?;
@@ -258,9 +252,7 @@ pub unsafe extern "C" fn qgcal_sync_ex(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY (all five): forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
-        let method = unsafe { str_arg(method, "method") }?.to_string();
-        let params = unsafe { json_arg(params_json, "params_json") }?;
+        let (client, method, params) = unsafe { call_args(client, method, params_json) }?;
         let token = unsafe { opt_str_arg(sync_token, "sync_token") }?.map(str::to_string);
         let options =
             SyncOptions::from_json(unsafe { opt_str_arg(options_json, "options_json") }?)?;
@@ -295,4 +287,20 @@ impl SyncOptions {
             |j| crate::config::parse_json(j, "sync options"),
         )
     }
+}
+
+/// Reads the client, method id and parameters every call-like export takes.
+///
+/// # Safety
+/// Pointers are NULL or valid as their names say.
+unsafe fn call_args(
+    client: *mut qgcal_client,
+    method: *const c_char,
+    params_json: *const c_char,
+) -> Result<(crate::Client, String, serde_json::Value), qgcal_error> {
+    // SAFETY (all three): forwarded contract.
+    let client = unsafe { client_arg(client) }?.clone();
+    let method = unsafe { str_arg(method, "method") }?.to_string();
+    let params = unsafe { json_arg(params_json, "params_json") }?;
+    Ok((client, method, params))
 }
