@@ -248,7 +248,8 @@ mod tests {
     use super::*;
 
     fn config() -> Config {
-        Config::from_json(r#"{"client_id": "cid", "client_secret": "cs"}"#).unwrap()
+        Config::from_json(r#"{"client_id": "cid", "client_secret": "not-in-any-url-0x5ec4e7"}"#)
+            .unwrap()
     }
 
     #[test]
@@ -276,7 +277,10 @@ mod tests {
             !url.as_str().contains(verifier),
             "the verifier never leaves the host"
         );
-        assert!(!url.as_str().contains("cs"), "nor the secret");
+        assert!(
+            !url.as_str().contains("not-in-any-url-0x5ec4e7"),
+            "nor the secret"
+        );
     }
 
     #[test]
