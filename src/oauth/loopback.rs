@@ -18,6 +18,7 @@ use crate::error::{Error, ErrorKind, Result};
 const DEFAULT_CALLBACK_PATH: &str = "/oauth2/callback";
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
+const LISTENER_CLOSE_WAIT: Duration = Duration::from_secs(2);
 
 /// A consent waiting for the browser. Dropping it (or cancelling) closes the listener.
 pub struct LocalConsent {
@@ -28,6 +29,8 @@ struct Shared {
     outcome: Mutex<Option<Result<Token>>>,
     done: Notify,
     stop: watch::Sender<bool>,
+    /// Set once the listener is gone, so a finished wait means the port is closed.
+    closed: watch::Sender<bool>,
     exchanging: AtomicBool,
 }
 
@@ -40,7 +43,8 @@ impl Shared {
                 *outcome = Some(result);
             }
         }
-        let _ = self.stop.send(true);
+        // send_replace stores the value even before the listener task has subscribed.
+        self.stop.send_replace(true);
         self.done.notify_waiters();
     }
 
@@ -79,10 +83,12 @@ impl LocalConsent {
         let redirect_uri = format!("http://127.0.0.1:{port}{path}");
         let (url, session) = consent::begin(client.config(), &redirect_uri, &options.common())?;
         let (stop, _) = watch::channel(false);
+        let (closed, _) = watch::channel(false);
         let shared = Arc::new(Shared {
             outcome: Mutex::new(None),
             done: Notify::new(),
             stop,
+            closed,
             exchanging: AtomicBool::new(false),
         });
         let listener_shared = shared.clone();
@@ -103,6 +109,7 @@ impl LocalConsent {
         tokio::pin!(notified);
         notified.as_mut().enable();
         if let Some(outcome) = self.shared.outcome() {
+            self.listener_closed().await;
             return outcome;
         }
         match timeout {
@@ -119,9 +126,16 @@ impl LocalConsent {
             }
             None => notified.await,
         }
+        self.listener_closed().await;
         self.shared
             .outcome()
             .unwrap_or_else(|| Err(Error::internal("consent finished without an outcome")))
+    }
+
+    /// Waits (briefly: the listener task only has to notice the stop) until the port is closed.
+    async fn listener_closed(&self) {
+        let mut closed = self.shared.closed.subscribe();
+        let _ = tokio::time::timeout(LISTENER_CLOSE_WAIT, closed.wait_for(|c| *c)).await;
     }
 
     /// Stops waiting: the listener closes and waiters get the cancelled kind.
@@ -159,6 +173,8 @@ async fn serve(
             }
         }
     }
+    drop(listener);
+    shared.closed.send_replace(true);
 }
 
 async fn answer(
