@@ -146,8 +146,9 @@ typedef struct qgcal_pager qgcal_pager;
 
 /**
  * Called with every new token as JSON (`{"access_token", "refresh_token", "expires_at", "scope",
- * "token_type"}`), so the host can store it. Runs on a library thread (`qgcal-rt-N`), never
- * concurrently with itself for one client's refresh, and must return promptly. The string is valid only
+ * "token_type"}`), so the host can store it. Runs on the thread that obtained the token: the host thread
+ * whose call needed it, or a library thread (`qgcal-rt-N`, e.g. for local consent); never concurrently
+ * with itself for one client's refresh, and must return promptly. The string is valid only
  * during the call. Calling a blocking qgcal function from inside it answers `QGCAL_REENTRANT_CALL`.
  */
 typedef void (*qgcal_token_callback)(void *userdata, const char *token_json);

@@ -57,7 +57,8 @@ impl Client {
         &self.inner.http
     }
 
-    /// Sets (or with `None` removes) the function told of every new token. It runs on a library thread.
+    /// Sets (or with `None` removes) the function told of every new token. It runs on the thread that
+    /// obtained the token (the caller's, or a library thread for local consent).
     pub fn set_token_callback(&self, callback: Option<TokenCallback>) {
         self.inner.credential.set_callback(callback);
     }

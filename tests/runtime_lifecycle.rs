@@ -6,28 +6,35 @@ use qorus_gcal::runtime;
 
 #[test]
 fn runtime_threads_are_named_and_block_every_signal() {
+    // Spawned work runs on the workers (the blocking call's own future runs on the calling thread).
     let (name, blocked) = runtime::block_on(async {
-        let name = std::thread::current().name().unwrap_or("").to_string();
-        let mut mask = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
-        // SAFETY: reading the current mask into a valid set.
-        let blocked = unsafe {
-            libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), mask.as_mut_ptr());
-            let mask = mask.assume_init();
-            [
-                libc::SIGINT,
-                libc::SIGTERM,
-                libc::SIGHUP,
-                libc::SIGUSR1,
-                libc::SIGCHLD,
-            ]
-            .iter()
-            .all(|&s| libc::sigismember(&mask, s) == 1)
-        };
-        Ok((name, blocked))
+        tokio::spawn(async { worker_thread_facts() })
+            .await
+            .map_err(|e| qorus_gcal::Error::new(ErrorKind::Internal, e.to_string()))
     })
     .expect("block_on");
     assert!(name.starts_with("qgcal-rt-"), "thread name {name:?}");
     assert!(blocked, "runtime threads must block every signal");
+}
+
+fn worker_thread_facts() -> (String, bool) {
+    let name = std::thread::current().name().unwrap_or("").to_string();
+    let mut mask = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+    // SAFETY: reading the current mask into a valid set.
+    let blocked = unsafe {
+        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), mask.as_mut_ptr());
+        let mask = mask.assume_init();
+        [
+            libc::SIGINT,
+            libc::SIGTERM,
+            libc::SIGHUP,
+            libc::SIGUSR1,
+            libc::SIGCHLD,
+        ]
+        .iter()
+        .all(|&s| libc::sigismember(&mask, s) == 1)
+    };
+    (name, blocked)
 }
 
 #[test]

@@ -10,8 +10,9 @@ use super::strings::{c_string_lossy, out_arg, string_out};
 use crate::runtime;
 
 /// Called with every new token as JSON (`{"access_token", "refresh_token", "expires_at", "scope",
-/// "token_type"}`), so the host can store it. Runs on a library thread (`qgcal-rt-N`), never
-/// concurrently with itself for one client's refresh, and must return promptly. The string is valid only
+/// "token_type"}`), so the host can store it. Runs on the thread that obtained the token: the host thread
+/// whose call needed it, or a library thread (`qgcal-rt-N`, e.g. for local consent); never concurrently
+/// with itself for one client's refresh, and must return promptly. The string is valid only
 /// during the call. Calling a blocking qgcal function from inside it answers `QGCAL_REENTRANT_CALL`.
 pub type qgcal_token_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, token_json: *const c_char)>;

@@ -1,21 +1,21 @@
 //! The embedded tokio runtime: created lazily, shared by every client, stopped by [`shutdown`].
 //!
-//! The host calls blocking functions from its own threads; each call is spawned onto the runtime and the
-//! host thread waits for the answer. That keeps all I/O on the library's workers, which have every signal
-//! blocked so the host's signal thread keeps receiving them.
+//! The host calls blocking functions from its own threads; each call's future runs on the calling thread
+//! (no hand-off to a worker and back), while the library's workers, which have every signal blocked so
+//! the host's signal thread keeps receiving them, drive I/O, timers and spawned tasks.
 
 mod signals;
 
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::runtime::{Builder, Handle, Runtime};
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -30,6 +30,8 @@ enum State {
 }
 
 static STATE: Mutex<State> = Mutex::new(State::Idle);
+// Raised before the runtime stops, so callers waiting on the runtime return instead of touching it.
+static SHUTDOWN: LazyLock<watch::Sender<bool>> = LazyLock::new(|| watch::Sender::new(false));
 // The pid that started the runtime; checked before taking the lock, which a forked child may find held.
 static OWNER_PID: AtomicU32 = AtomicU32::new(0);
 
@@ -110,7 +112,7 @@ fn reentrant_error() -> Error {
     )
 }
 
-/// Runs `future` on the runtime and blocks the calling (host) thread until it finishes.
+/// Runs `future` in the runtime's context on the calling (host) thread until it finishes.
 pub fn block_on<F, T>(future: F) -> Result<T>
 where
     F: Future<Output = Result<T>> + Send + 'static,
@@ -120,19 +122,21 @@ where
         return Err(reentrant_error());
     }
     let handle = handle()?;
-    let (tx, rx) = oneshot::channel();
-    handle.spawn(async move {
-        let result = CatchUnwind(Box::pin(future)).await.unwrap_or_else(|_| {
-            Err(Error::new(
-                ErrorKind::Panic,
-                "internal error: a library task panicked (this is a bug in qorus-gcal)",
-            ))
-        });
-        let _ = tx.send(result);
-    });
-    // The task is dropped without answering only when the runtime shuts down under it.
-    rx.blocking_recv()
-        .unwrap_or_else(|_| Err(shut_down_error()))
+    let mut shutting_down = SHUTDOWN.subscribe();
+    // The future runs on the calling thread (no hand-off to a worker and back); the runtime's workers
+    // drive its I/O and timers. A shutdown meanwhile ends the wait with the shut-down kind.
+    handle.block_on(async move {
+        tokio::select! {
+            biased;
+            _ = shutting_down.wait_for(|down| *down) => Err(shut_down_error()),
+            result = CatchUnwind(Box::pin(future)) => result.unwrap_or_else(|_| {
+                Err(Error::new(
+                    ErrorKind::Panic,
+                    "internal error: a library task panicked (this is a bug in qorus-gcal)",
+                ))
+            }),
+        }
+    })
 }
 
 /// Turns a panic inside a task into a value, so the waiting host thread learns of it.
@@ -156,6 +160,7 @@ pub fn shutdown() -> Result<()> {
     if inside_runtime() {
         return Err(reentrant_error());
     }
+    SHUTDOWN.send_replace(true);
     let previous = std::mem::replace(&mut *lock_state(), State::ShutDown);
     if let State::Running(rt) = previous {
         rt.shutdown_timeout(SHUTDOWN_GRACE);
