@@ -83,15 +83,17 @@ fn main() {
         admin.add_user(u);
     }
     let line = serde_json::to_string(emulator.urls()).expect("urls serialize");
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
-    drop(out);
-    wait_for_signal();
+    wait_for_signal(|| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    });
     emulator.shutdown();
 }
 
-fn wait_for_signal() {
+/// Installs the SIGTERM/SIGINT handlers, then announces readiness, then waits: a caller that signals as
+/// soon as it reads the announcement must find the handlers in place.
+fn wait_for_signal(announce: impl FnOnce()) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -101,14 +103,18 @@ fn wait_for_signal() {
         {
             use tokio::signal::unix::{SignalKind, signal};
             let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+            let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+            announce();
             tokio::select! {
                 _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+                _ = int.recv() => {}
             }
         }
         #[cfg(not(unix))]
         {
-            let _ = tokio::signal::ctrl_c().await;
+            let ctrl_c = tokio::signal::ctrl_c();
+            announce();
+            let _ = ctrl_c.await;
         }
     });
 }
