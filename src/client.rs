@@ -1,7 +1,6 @@
 //! The client: one configuration, one HTTP connection pool, one credential.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use url::Url;
 
@@ -137,10 +136,5 @@ impl Client {
             grant::exchange_code(self.http(), self.config(), code, verifier, redirect_uri).await?;
         self.inner.credential.install(token.clone()).await;
         Ok(token)
-    }
-
-    /// The request timeout, for callers that bound their own waits.
-    pub fn request_timeout(&self) -> Duration {
-        self.config().timeouts.request
     }
 }

@@ -4,12 +4,11 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::call::{CallOptions, parse_body};
-use super::request::PreparedRequest;
+use super::call::{CallOptions, PreparedCall, parse_body};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::multipart::{self, BatchPart, BatchResponsePart};
-use crate::http::retry::{is_idempotent, is_retryable_status};
+use crate::http::retry::is_retryable_status;
 use crate::http::retry_delay;
 use crate::http::send::{GoogleError, Incoming, Outgoing, api_error, send};
 
@@ -31,9 +30,7 @@ pub struct BatchCall {
 
 struct Pending {
     index: usize,
-    request: PreparedRequest,
-    generated_id: Option<String>,
-    idempotent: bool,
+    call: PreparedCall,
 }
 
 impl Client {
@@ -55,17 +52,7 @@ impl Client {
                 call.body.as_ref(),
                 &CallOptions::default(),
             ) {
-                Ok((request, generated_id)) => {
-                    let idempotent =
-                        is_idempotent(request.spec.http_method, generated_id.is_some())
-                            || (request.method_id.starts_with("events.") && has_id(&request));
-                    pending.push(Pending {
-                        index,
-                        request,
-                        generated_id,
-                        idempotent,
-                    });
-                }
+                Ok(call) => pending.push(Pending { index, call }),
                 Err(e) => results[index] = Some(failure(0, &e)),
             }
         }
@@ -92,13 +79,13 @@ impl Client {
                     };
                     let google = GoogleError::parse(&part.body);
                     if is_retryable_status(part.status, google.reason.as_deref())
-                        && item.idempotent
+                        && item.call.idempotent
                         && attempt < policy.max_attempts
                     {
                         again.push(item.index);
                     } else if part.status == 409
                         && google.reason.as_deref() == Some("duplicate")
-                        && item.generated_id.is_some()
+                        && item.call.generated_id.is_some()
                     {
                         duplicates.push(item.index);
                     } else {
@@ -113,7 +100,7 @@ impl Client {
                     .find(|p| p.index == index)
                     .expect("pending item");
                 let params = json!({"calendarId": calls[index].params.get("calendarId").cloned().unwrap_or(Value::Null),
-                                    "eventId": item.generated_id});
+                                    "eventId": item.call.generated_id});
                 results[index] = Some(
                     match self
                         .call("events.get", &params, None, &CallOptions::default())
@@ -141,10 +128,10 @@ impl Client {
             .iter()
             .map(|p| BatchPart {
                 content_id: p.index.to_string(),
-                method: p.request.http_method.as_str(),
-                path_and_query: p.request.path_and_query(),
+                method: p.call.request.http_method.as_str(),
+                path_and_query: p.call.request.path_and_query(),
                 headers: Vec::new(),
-                body: p.request.body.clone(),
+                body: p.call.request.body.clone(),
             })
             .collect();
         let boundary = multipart::new_boundary();
@@ -155,7 +142,7 @@ impl Client {
         outgoing.body = Some(multipart::encode_batch(&parts, &boundary));
         outgoing.content_type = Some(multipart::content_type(&boundary));
         // Resending the whole batch is harmless only when every call in it is.
-        outgoing.idempotent = chunk.iter().all(|p| p.idempotent);
+        outgoing.idempotent = chunk.iter().all(|p| p.call.idempotent);
         let answer = send(self, &outgoing).await?;
         let content_type = header(&answer, "content-type");
         multipart::decode_batch_response(&content_type, &answer.body)
@@ -177,14 +164,6 @@ impl Client {
         let error = api_error(self, part.status, google, attempts);
         failure(part.status, &error)
     }
-}
-
-fn has_id(request: &PreparedRequest) -> bool {
-    request
-        .body
-        .as_deref()
-        .and_then(|b| serde_json::from_slice::<Value>(b).ok())
-        .is_some_and(|b| b.get("id").is_some())
 }
 
 fn failure(status: u16, error: &Error) -> Value {

@@ -58,6 +58,15 @@ impl CallOptions {
 
 const INSERTS_WITH_CLIENT_IDS: &[&str] = &["events.insert", "events.import"];
 
+/// A validated call, with what retrying it safely needs to know.
+pub(crate) struct PreparedCall {
+    pub request: PreparedRequest,
+    /// The event id this library chose for an insert, if it chose one.
+    pub generated_id: Option<String>,
+    /// Repeating the request cannot do harm.
+    pub idempotent: bool,
+}
+
 impl Client {
     /// Calls a Calendar method by its discovery id (`events.list` or `calendar.events.list`). `params`
     /// holds path and query parameters (an object, or null), `body` the request body. Answers the response
@@ -69,15 +78,14 @@ impl Client {
         body: Option<&Value>,
         options: &CallOptions,
     ) -> Result<Value> {
-        let (request, generated_id) = self.prepare_call(method, params, body, options)?;
-        let outgoing = self.outgoing(&request, options, generated_id.is_some());
-        match send(self, &outgoing).await {
+        let call = self.prepare_call(method, params, body, options)?;
+        match send(self, &self.outgoing(&call, options)).await {
             Ok(answer) => parse_body(&answer),
             // Our own id already exists: an earlier attempt's answer was lost after the write. The
             // event is ours; fetch it so the caller sees one success and exactly one event.
             Err(e) if e.http_status() == 409 && e.reason() == Some("duplicate") => {
-                match generated_id {
-                    Some(id) => self.fetch_own_event(params, &id, options).await,
+                match &call.generated_id {
+                    Some(id) => self.fetch_own_event(params, id, options).await,
                     None => Err(e),
                 }
             }
@@ -92,7 +100,7 @@ impl Client {
         params: &Value,
         body: Option<&Value>,
         options: &CallOptions,
-    ) -> Result<(PreparedRequest, Option<String>)> {
+    ) -> Result<PreparedCall> {
         let mut params = params.clone();
         if let Value::Object(map) = &mut params {
             merge_standard(map, options);
@@ -114,31 +122,28 @@ impl Client {
             map.insert("id".into(), Value::String(id.clone()));
             generated = Some(id);
         }
+        // An insert that carries an id (ours or the caller's) answers 409 on a repeat, never a copy.
+        let carries_id = INSERTS_WITH_CLIENT_IDS.contains(&normalized)
+            && body.as_ref().is_some_and(|b| b.get("id").is_some());
         let request = prepare(
             method,
             &params,
             body.as_ref(),
             &self.config().endpoints.api_base_url,
         )?;
-        Ok((request, generated))
+        let idempotent = is_idempotent(request.spec.http_method, carries_id);
+        Ok(PreparedCall {
+            request,
+            generated_id: generated,
+            idempotent,
+        })
     }
 
-    pub(crate) fn outgoing(
-        &self,
-        request: &PreparedRequest,
-        options: &CallOptions,
-        has_client_id: bool,
-    ) -> Outgoing {
-        let client_id_in_body = has_client_id
-            || (INSERTS_WITH_CLIENT_IDS.contains(&request.method_id)
-                && request
-                    .body
-                    .as_deref()
-                    .and_then(|b| serde_json::from_slice::<Value>(b).ok())
-                    .is_some_and(|b| b.get("id").is_some()));
+    pub(crate) fn outgoing(&self, call: &PreparedCall, options: &CallOptions) -> Outgoing {
+        let request = &call.request;
         let mut outgoing = Outgoing::new(request.http_method.clone(), request.url.clone());
         outgoing.body = request.body.clone();
-        outgoing.idempotent = is_idempotent(request.spec.http_method, client_id_in_body);
+        outgoing.idempotent = call.idempotent;
         outgoing.timeout = options.timeout_ms.map(Duration::from_millis);
         outgoing.max_attempts = options.max_attempts;
         if let Some(etag) = &options.if_match {
@@ -163,8 +168,8 @@ impl Client {
             max_attempts: options.max_attempts,
             ..CallOptions::default()
         };
-        let (request, _) = self.prepare_call("events.get", &get, None, &plain)?;
-        let answer = send(self, &self.outgoing(&request, &plain, false)).await?;
+        let call = self.prepare_call("events.get", &get, None, &plain)?;
+        let answer = send(self, &self.outgoing(&call, &plain)).await?;
         parse_body(&answer)
     }
 }

@@ -79,11 +79,6 @@ impl MethodSpec {
             .chain(STANDARD_PARAMS.iter())
             .find(|p| p.name == name)
     }
-
-    /// The full discovery id, e.g. `calendar.events.list`.
-    pub fn full_id(&self) -> String {
-        format!("calendar.{}", self.id)
-    }
 }
 
 /// Finds a method by id, with or without the `calendar.` prefix.

@@ -11,7 +11,7 @@ use super::retry::{is_retryable_status, parse_retry_after};
 use super::retry_delay;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::errors::error_chain;
+use crate::oauth::errors::transport_error;
 use crate::secret::Secret;
 
 /// A request to the API, before authentication.
@@ -143,20 +143,12 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
 }
 
 fn transport(error: &reqwest::Error, attempts: u32) -> Error {
-    let kind = if error.is_timeout() {
-        ErrorKind::Timeout
+    let what = if attempts > 1 {
+        format!("the request (after {attempts} attempts)")
     } else {
-        ErrorKind::Network
+        "the request".to_string()
     };
-    let tries = if attempts > 1 {
-        format!(" (after {attempts} attempts)")
-    } else {
-        String::new()
-    };
-    Error::new(
-        kind,
-        format!("the request failed{tries}: {}", error_chain(error)),
-    )
+    transport_error(&what, error)
 }
 
 /// Google's error body: `{"error": {"code", "message", "errors": [{"reason", ...}]}}`.

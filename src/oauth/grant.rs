@@ -2,7 +2,7 @@
 //! revocation. Transport failures and server errors are retried with backoff.
 
 use std::future::Future;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
@@ -295,11 +295,4 @@ pub async fn revoke(http: &reqwest::Client, config: &Config, token: &Secret) -> 
         )
         .with_http_status(status)),
     }
-}
-
-/// How long a fresh token stays usable, for tests and messages.
-pub fn remaining(token: &Token) -> Option<Duration> {
-    token
-        .expires_at
-        .map(|at| Duration::from_secs(at.saturating_sub(now_unix()).max(0) as u64))
 }
