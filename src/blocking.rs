@@ -89,19 +89,22 @@ impl BlockingClient {
         body: Option<&Value>,
         options: &CallOptions,
     ) -> Result<Value> {
-        let (c, method, params, body, options) = (
-            self.client.clone(),
-            method.to_string(),
-            params.clone(),
-            body.cloned(),
-            options.clone(),
-        );
-        block_on(async move { c.call(&method, &params, body.as_ref(), &options).await })
+        block_on(self.client.call(method, params, body, options))
+    }
+
+    /// [`BlockingClient::call`], answering the response's JSON text (see [`Client::call_text`]).
+    pub fn call_text(
+        &self,
+        method: &str,
+        params: &Value,
+        body: Option<&Value>,
+        options: &CallOptions,
+    ) -> Result<String> {
+        block_on(self.client.call_text(method, params, body, options))
     }
 
     pub fn list_all(&self, method: &str, params: &Value, max_items: usize) -> Result<Vec<Value>> {
-        let (c, method, params) = (self.client.clone(), method.to_string(), params.clone());
-        block_on(async move { c.list_all(&method, &params, max_items).await })
+        block_on(self.client.list_all(method, params, max_items))
     }
 
     pub fn sync(
@@ -111,21 +114,14 @@ impl BlockingClient {
         sync_token: Option<&str>,
         full_resync_on_expiry: bool,
     ) -> Result<SyncResult> {
-        let (c, method, params, token) = (
-            self.client.clone(),
-            method.to_string(),
-            params.clone(),
-            sync_token.map(str::to_string),
-        );
-        block_on(async move {
-            c.sync(&method, &params, token.as_deref(), full_resync_on_expiry)
-                .await
-        })
+        block_on(
+            self.client
+                .sync(method, params, sync_token, full_resync_on_expiry),
+        )
     }
 
     pub fn batch(&self, calls: &[BatchCall], chunk_size: usize) -> Result<Vec<Value>> {
-        let (c, calls) = (self.client.clone(), calls.to_vec());
-        block_on(async move { c.batch(&calls, chunk_size).await })
+        block_on(self.client.batch(calls, chunk_size))
     }
 }
 

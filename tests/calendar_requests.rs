@@ -214,7 +214,7 @@ fn batch_of_prepared_requests() {
             method: r.http_method.as_str(),
             path_and_query: r.path_and_query(),
             headers: vec![],
-            body: r.body.clone(),
+            body: r.body.as_deref(),
         })
         .collect();
     let text = String::from_utf8(encode_batch(&parts, "batch_t")).unwrap();

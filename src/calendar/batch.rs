@@ -1,8 +1,10 @@
 //! Batches: many calls in few HTTP requests (`multipart/mixed` to the batch endpoint), one result per
 //! call in order, with calls that failed transiently retried.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::call::{CallOptions, PreparedCall, parse_body};
 use crate::client::Client;
@@ -63,11 +65,13 @@ impl Client {
             let mut duplicates = Vec::new();
             for chunk in pending.chunks(chunk_size) {
                 let answers = self.send_chunk(chunk).await?;
+                // Parts may come back in any order; they name their call by content id.
+                let by_id: HashMap<usize, &BatchResponsePart> = answers
+                    .iter()
+                    .filter_map(|p| Some((p.content_id.as_deref()?.parse().ok()?, p)))
+                    .collect();
                 for item in chunk {
-                    let Some(part) = answers
-                        .iter()
-                        .find(|p| p.content_id.as_deref() == Some(&item.index.to_string()))
-                    else {
+                    let Some(part) = by_id.get(&item.index).copied() else {
                         results[item.index] = Some(failure(
                             0,
                             &Error::new(
@@ -77,6 +81,10 @@ impl Client {
                         ));
                         continue;
                     };
+                    if (200..300).contains(&part.status) {
+                        results[item.index] = Some(success(part));
+                        continue;
+                    }
                     let google = GoogleError::parse(&part.body);
                     if is_retryable_status(part.status, google.reason.as_deref())
                         && item.call.idempotent
@@ -89,7 +97,8 @@ impl Client {
                     {
                         duplicates.push(item.index);
                     } else {
-                        results[item.index] = Some(self.outcome(part, google, attempt));
+                        let error = api_error(self, part.status, google, attempt);
+                        results[item.index] = Some(failure(part.status, &error));
                     }
                 }
             }
@@ -131,7 +140,7 @@ impl Client {
                 method: p.call.request.http_method.as_str(),
                 path_and_query: p.call.request.path_and_query(),
                 headers: Vec::new(),
-                body: p.call.request.body.clone(),
+                body: p.call.request.body.as_deref(),
             })
             .collect();
         let boundary = multipart::new_boundary();
@@ -139,7 +148,7 @@ impl Client {
             reqwest::Method::POST,
             self.config().endpoints.batch_url.clone(),
         );
-        outgoing.body = Some(multipart::encode_batch(&parts, &boundary));
+        outgoing.body = Some(multipart::encode_batch(&parts, &boundary).into());
         outgoing.content_type = Some(multipart::content_type(&boundary));
         // Resending the whole batch is harmless only when every call in it is.
         outgoing.idempotent = chunk.iter().all(|p| p.call.idempotent);
@@ -147,22 +156,18 @@ impl Client {
         let content_type = header(&answer, "content-type");
         multipart::decode_batch_response(&content_type, &answer.body)
     }
+}
 
-    fn outcome(&self, part: &BatchResponsePart, google: GoogleError, attempts: u32) -> Value {
-        if (200..300).contains(&part.status) {
-            let incoming = Incoming {
-                status: part.status,
-                headers: Default::default(),
-                body: part.body.clone().into(),
-                attempts,
-            };
-            return match parse_body(&incoming) {
-                Ok(body) => json!({"status": part.status, "body": body}),
-                Err(e) => failure(part.status, &e),
-            };
+/// `{"status", "body"}`, the body moved into place rather than copied (as `json!` would).
+fn success(part: &BatchResponsePart) -> Value {
+    match parse_body(part.status, &part.body) {
+        Ok(body) => {
+            let mut result = Map::new();
+            result.insert("status".into(), part.status.into());
+            result.insert("body".into(), body);
+            Value::Object(result)
         }
-        let error = api_error(self, part.status, google, attempts);
-        failure(part.status, &error)
+        Err(e) => failure(part.status, &e),
     }
 }
 

@@ -78,9 +78,33 @@ impl Client {
         body: Option<&Value>,
         options: &CallOptions,
     ) -> Result<Value> {
+        let answer = self.call_answer(method, params, body, options).await?;
+        parse_body(answer.status, &answer.body)
+    }
+
+    /// [`Client::call`], answering the response's JSON text as Google sent it (checked to be JSON; `{}`
+    /// for an empty answer). Hosts that want text, like the C API, skip building and re-serializing a
+    /// [`Value`].
+    pub async fn call_text(
+        &self,
+        method: &str,
+        params: &Value,
+        body: Option<&Value>,
+        options: &CallOptions,
+    ) -> Result<String> {
+        let answer = self.call_answer(method, params, body, options).await?;
+        json_text(answer.status, &answer.body)
+    }
+
+    async fn call_answer(
+        &self,
+        method: &str,
+        params: &Value,
+        body: Option<&Value>,
+        options: &CallOptions,
+    ) -> Result<Incoming> {
         let call = self.prepare_call(method, params, body, options)?;
         match send(self, &self.outgoing(&call, options)).await {
-            Ok(answer) => parse_body(&answer),
             // Our own id already exists: an earlier attempt's answer was lost after the write. The
             // event is ours; fetch it so the caller sees one success and exactly one event.
             Err(e) if e.http_status() == 409 && e.reason() == Some("duplicate") => {
@@ -89,7 +113,7 @@ impl Client {
                     None => Err(e),
                 }
             }
-            Err(e) => Err(e),
+            other => other,
         }
     }
 
@@ -101,36 +125,39 @@ impl Client {
         body: Option<&Value>,
         options: &CallOptions,
     ) -> Result<PreparedCall> {
-        let mut params = params.clone();
-        if let Value::Object(map) = &mut params {
-            merge_standard(map, options);
-        } else if params.is_null() {
-            let mut map = Map::new();
-            merge_standard(&mut map, options);
-            params = Value::Object(map);
-        }
-        let mut body = body.filter(|b| !b.is_null()).cloned();
+        let merged;
+        let params = match params {
+            Value::Object(_) | Value::Null
+                if options.fields.is_some() || options.quota_user.is_some() =>
+            {
+                let mut map = params.as_object().cloned().unwrap_or_default();
+                merge_standard(&mut map, options);
+                merged = Value::Object(map);
+                &merged
+            }
+            _ => params,
+        };
+        let mut body = body.filter(|b| !b.is_null());
         let mut generated = None;
+        let with_id;
         let wants_id = options.generate_id != Some(false);
         let normalized = method.strip_prefix("calendar.").unwrap_or(method);
+        let is_insert = INSERTS_WITH_CLIENT_IDS.contains(&normalized);
         if wants_id
-            && INSERTS_WITH_CLIENT_IDS.contains(&normalized)
-            && let Some(Value::Object(map)) = body.as_mut()
+            && is_insert
+            && let Some(Value::Object(map)) = body
             && !map.contains_key("id")
         {
             let id = new_event_id();
+            let mut map = map.clone();
             map.insert("id".into(), Value::String(id.clone()));
+            with_id = Value::Object(map);
+            body = Some(&with_id);
             generated = Some(id);
         }
         // An insert that carries an id (ours or the caller's) answers 409 on a repeat, never a copy.
-        let carries_id = INSERTS_WITH_CLIENT_IDS.contains(&normalized)
-            && body.as_ref().is_some_and(|b| b.get("id").is_some());
-        let request = prepare(
-            method,
-            &params,
-            body.as_ref(),
-            &self.config().endpoints.api_base_url,
-        )?;
+        let carries_id = is_insert && body.is_some_and(|b| b.get("id").is_some());
+        let request = prepare(method, params, body, &self.config().endpoints.api_base_url)?;
         let idempotent = is_idempotent(request.spec.http_method, carries_id);
         Ok(PreparedCall {
             request,
@@ -160,7 +187,7 @@ impl Client {
         params: &Value,
         id: &str,
         options: &CallOptions,
-    ) -> Result<Value> {
+    ) -> Result<Incoming> {
         let calendar = params.get("calendarId").cloned().unwrap_or(Value::Null);
         let get = json!({"calendarId": calendar, "eventId": id});
         let plain = CallOptions {
@@ -169,8 +196,7 @@ impl Client {
             ..CallOptions::default()
         };
         let call = self.prepare_call("events.get", &get, None, &plain)?;
-        let answer = send(self, &self.outgoing(&call, &plain)).await?;
-        parse_body(&answer)
+        send(self, &self.outgoing(&call, &plain)).await
     }
 }
 
@@ -184,18 +210,80 @@ fn merge_standard(map: &mut Map<String, Value>, options: &CallOptions) {
 }
 
 /// The answer's JSON; `{}` for an empty (204) answer.
-pub(crate) fn parse_body(answer: &Incoming) -> Result<Value> {
-    if answer.body.iter().all(u8::is_ascii_whitespace) {
+pub(crate) fn parse_body(status: u16, body: &[u8]) -> Result<Value> {
+    if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
     }
-    serde_json::from_slice(&answer.body).map_err(|e| {
-        Error::new(
-            ErrorKind::Http,
-            format!(
-                "the API answered HTTP {} with a body that is not JSON: {e}",
-                answer.status
-            ),
-        )
-        .with_http_status(answer.status)
-    })
+    serde_json::from_slice(body).map_err(|e| not_json(status, e))
+}
+
+/// The answer's JSON text, checked without building it and made compact; `{}` for an empty (204)
+/// answer. Checked JSON holds no NUL byte, so it passes to C whole.
+pub(crate) fn json_text(status: u16, body: &[u8]) -> Result<String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok("{}".to_string());
+    }
+    let text = std::str::from_utf8(body).map_err(|e| not_json(status, e))?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| not_json(status, e))?;
+    Ok(minify(text))
+}
+
+/// Drops the whitespace between tokens of valid JSON (Google pretty-prints its answers).
+fn minify(json: &str) -> String {
+    let mut out = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in json.as_bytes() {
+        if in_string {
+            out.push(b);
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            in_string = b == b'"';
+            out.push(b);
+        }
+    }
+    // Only ASCII whitespace outside strings was removed, so the bytes are still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn not_json(status: u16, e: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Http,
+        format!("the API answered HTTP {status} with a body that is not JSON: {e}"),
+    )
+    .with_http_status(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_text_is_compact_and_keeps_strings_whole() {
+        let pretty = "{\n  \"summary\": \"a  \\\"quoted\\\" \\\\ b\\n\",\n  \"list\": [ 1, {\"k\": \"é \\u00e9\"} ],\n  \"t\": true\n}\n";
+        let text = json_text(200, pretty.as_bytes()).unwrap();
+        assert_eq!(
+            text,
+            "{\"summary\":\"a  \\\"quoted\\\" \\\\ b\\n\",\"list\":[1,{\"k\":\"é \\u00e9\"}],\"t\":true}"
+        );
+        let a: Value = serde_json::from_str(&text).unwrap();
+        let b: Value = serde_json::from_str(pretty).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn json_text_refuses_what_is_not_json() {
+        assert_eq!(json_text(204, b"").unwrap(), "{}");
+        assert_eq!(json_text(200, b" \r\n").unwrap(), "{}");
+        for bad in [&b"{\"a\":"[..], b"<html>", b"{\"a\":\"\xff\"}", b"{} x"] {
+            let e = json_text(200, bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Http, "{bad:?}");
+            assert_eq!(e.http_status(), 200);
+            assert!(e.message().contains("not JSON"), "{}", e.message());
+        }
+    }
 }

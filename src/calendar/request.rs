@@ -19,7 +19,7 @@ pub struct PreparedRequest {
     /// Absolute URL: API base, encoded path, encoded query.
     pub url: Url,
     /// Serialized JSON body, for methods that take one.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<bytes::Bytes>,
 }
 
 impl PreparedRequest {
@@ -295,7 +295,7 @@ fn check_rules(spec: &MethodSpec, values: &[(&'static ParamSpec, Vec<String>)]) 
     Ok(())
 }
 
-fn check_body(spec: &MethodSpec, body: Option<&Value>) -> Result<Option<Vec<u8>>> {
+fn check_body(spec: &MethodSpec, body: Option<&Value>) -> Result<Option<bytes::Bytes>> {
     let id = spec.id;
     match body {
         None | Some(Value::Null) if spec.has_body => Err(Error::invalid_argument(format!(
@@ -306,7 +306,7 @@ fn check_body(spec: &MethodSpec, body: Option<&Value>) -> Result<Option<Vec<u8>>
             "{id}: this method takes no request body"
         ))),
         Some(v @ Value::Object(_)) => serde_json::to_vec(v)
-            .map(Some)
+            .map(|b| Some(b.into()))
             .map_err(|e| Error::internal(format!("{id}: cannot serialize the body: {e}"))),
         Some(other) => Err(Error::invalid_argument(format!(
             "{id}: the request body must be a JSON object, not {}",

@@ -69,10 +69,12 @@ pub unsafe extern "C" fn qgcal_call_ex(
         let out = out_arg(response_json_out, "response_json_out")?;
         let answer = runtime::block_on(async move {
             let body = (!body.is_null()).then_some(body);
-            client.call(&method, &params, body.as_ref(), &options).await
+            client
+                .call_text(&method, &params, body.as_ref(), &options)
+                .await
         })?;
         // SAFETY: checked non-NULL.
-        unsafe { *out = string_out(answer.to_string()) };
+        unsafe { *out = string_out(answer) };
         Ok(())
     })
 }

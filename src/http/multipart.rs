@@ -15,7 +15,7 @@ pub struct BatchPart<'a> {
     /// Extra headers for the inner request (`If-Match`, ...).
     pub headers: Vec<(String, String)>,
     /// JSON body; sent with `Content-Type: application/json`.
-    pub body: Option<Vec<u8>>,
+    pub body: Option<&'a [u8]>,
 }
 
 /// One answer inside a batch response.
@@ -75,7 +75,7 @@ pub fn encode_batch(parts: &[BatchPart<'_>], boundary: &str) -> Vec<u8> {
         }
         head.push_str("\r\n");
         out.extend_from_slice(head.as_bytes());
-        if let Some(body) = &part.body {
+        if let Some(body) = part.body {
             out.extend_from_slice(body);
         }
         out.extend_from_slice(b"\r\n");
@@ -267,7 +267,7 @@ mod tests {
                 method: "POST",
                 path_and_query: "/calendar/v3/calendars/primary/events?sendUpdates=none".into(),
                 headers: vec![],
-                body: Some(br#"{"summary":"a"}"#.to_vec()),
+                body: Some(br#"{"summary":"a"}"#),
             },
             BatchPart {
                 content_id: "2".into(),

@@ -19,7 +19,8 @@ use crate::secret::Secret;
 pub struct Outgoing {
     pub method: reqwest::Method,
     pub url: Url,
-    pub body: Option<Vec<u8>>,
+    /// Shared, so a retry resends it without a copy.
+    pub body: Option<bytes::Bytes>,
     pub content_type: Option<String>,
     pub headers: Vec<(&'static str, String)>,
     /// Repeating the request cannot do harm (it was not sent, or it is idempotent).

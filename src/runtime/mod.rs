@@ -112,11 +112,11 @@ fn reentrant_error() -> Error {
     )
 }
 
-/// Runs `future` in the runtime's context on the calling (host) thread until it finishes.
+/// Runs `future` in the runtime's context on the calling (host) thread until it finishes. The future
+/// never leaves this thread, so it may borrow from the caller.
 pub fn block_on<F, T>(future: F) -> Result<T>
 where
-    F: Future<Output = Result<T>> + Send + 'static,
-    T: Send + 'static,
+    F: Future<Output = Result<T>>,
 {
     if inside_runtime() {
         return Err(reentrant_error());
