@@ -106,26 +106,24 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
         page_limit,
         now: SystemTime::now(),
     };
-    let resp = shared.calendars.lock().handle(&req);
-    shared.notify(resp.notifications);
-    let mut reply = Reply::empty(resp.status);
-    if let Some(mut value) = resp
-        .body
-        .filter(|_| resp.status != 204 && resp.status != 304)
-    {
-        if let Some(f) = fields.as_deref().filter(|_| resp.status < 300) {
-            value = crate::fields::filter(&value, f);
-        }
-        let mut bytes = if pretty {
-            serde_json::to_vec_pretty(&value)
-        } else {
-            serde_json::to_vec(&value)
-        }
-        .unwrap_or_default();
+    let mut resp = shared.calendars.lock().respond(&req);
+    shared.notify(std::mem::take(&mut resp.notifications));
+    let status = resp.status;
+    let headers = std::mem::take(&mut resp.headers);
+    let mut reply = Reply::empty(status);
+    let json = match fields.as_deref().filter(|_| status < 300) {
+        _ if status == 204 || status == 304 => None,
+        Some(f) => resp
+            .into_body()
+            .map(|v| crate::calendar::to_json(&crate::fields::filter(&v, f), pretty)),
+        // Serialized straight from the stored event when there is one: no copy.
+        None => resp.body_json(pretty),
+    };
+    if let Some(mut bytes) = json {
         bytes.push(b'\n');
         reply.body = Bytes::from(bytes);
         reply.headers.push(("Content-Type".into(), JSON.into()));
     }
-    reply.headers.extend(resp.headers);
+    reply.headers.extend(headers);
     reply
 }

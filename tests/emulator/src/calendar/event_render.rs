@@ -113,7 +113,7 @@ pub(crate) fn valid_event_id(id: &str) -> bool {
 }
 
 pub(crate) fn render_event(ev: &Event) -> Value {
-    let mut m = ev.data.clone();
+    let mut m = Map::clone(&ev.data);
     m.insert("etag".into(), etag(ev.seq).into());
     Value::Object(m)
 }
@@ -171,7 +171,7 @@ pub(crate) fn render_instance(parent_id: &str, ev: &Event, s: &Series, occ: &Occ
         m.insert("etag".into(), etag(ev.seq).into());
         return Value::Object(m);
     }
-    let mut m = ev.data.clone();
+    let mut m = Map::clone(&ev.data);
     if s.cancelled(&suffix) {
         m.insert("status".into(), "cancelled".into());
     }
@@ -213,6 +213,19 @@ pub(crate) fn find_occurrence(s: &Series, want: &str) -> Option<Occ> {
         true
     });
     found
+}
+
+/// True when `present` would leave an event with these fields unchanged.
+pub(crate) fn presented_as_is(
+    data: &Map<String, Value>,
+    rank: u8,
+    max_attendees: Option<i64>,
+) -> bool {
+    let trimmed = match (max_attendees, data.get("attendees")) {
+        (Some(n), Some(Value::Array(att))) => att.len() as i64 > n,
+        _ => false,
+    };
+    rank > 1 && !trimmed
 }
 
 /// What a caller sees of an event: free/busy readers only get times, and

@@ -2,14 +2,16 @@
 
 use super::error::{ApiError, R, deleted, invalid, not_found, required};
 use super::event_render::{
-    event_times, find_occurrence, normalize_times, present, render_event, render_instance,
+    event_times, find_occurrence, normalize_times, present, presented_as_is, render_instance,
     valid_event_id,
 };
+use super::event_view::EventView;
 use super::store::{Event, etag};
 use super::timeutil::fmt_ms;
 use super::tokens::b64_encode;
-use super::{ApiResponse, Calendars, Ctx, no_content, ok};
+use super::{ApiResponse, Calendars, Ctx, no_content, ok, ok_event};
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 /// Fields the server owns; a client's values for them are ignored.
 const SERVER_FIELDS: &[&str] = &[
@@ -59,9 +61,10 @@ fn check_event_fields(body: &Map<String, Value>) -> R<()> {
         "visibility",
         &["default", "public", "private", "confidential"],
     )?;
-    let colors: Vec<String> = (1..=11).map(|n| n.to_string()).collect();
-    let colors: Vec<&str> = colors.iter().map(String::as_str).collect();
-    one_of("colorId", &colors)?;
+    one_of(
+        "colorId",
+        &["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"],
+    )?;
     if let Some(att) = body.get("attendees").filter(|v| !v.is_null()) {
         let list = att
             .as_array()
@@ -102,56 +105,54 @@ fn check_event_fields(body: &Map<String, Value>) -> R<()> {
 }
 
 impl Calendars {
-    /// Builds a stored event from client fields plus server fields.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds a stored event from client fields plus server fields; `body` becomes its data.
     fn build_event(
         &mut self,
         cal_id: &str,
         id: &str,
-        body: &Map<String, Value>,
+        body: Map<String, Value>,
         old: Option<&Event>,
         ctx: &Ctx,
         keep_organizer: bool,
     ) -> R<Event> {
-        let (start_ms, end_ms, series) = event_times(body)?;
-        check_event_fields(body)?;
-        let mut m = Map::new();
+        let (start_ms, end_ms, series) = event_times(&body)?;
+        check_event_fields(&body)?;
+        let mut m = body;
+        let sent_organizer = m.remove("organizer").filter(|o| o.is_object());
+        let sent_ical = match m.remove("iCalUID") {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        // The client's fields, moved rather than copied; server fields are set below.
+        m.retain(|k, v| !SERVER_FIELDS.contains(&k.as_str()) && !v.is_null());
         m.insert("kind".into(), "calendar#event".into());
         m.insert("id".into(), id.into());
-        m.insert("status".into(), "confirmed".into());
+        m.entry("status").or_insert("confirmed".into());
         let eid = b64_encode(format!("{id} {cal_id}").as_bytes());
         m.insert(
             "htmlLink".into(),
             format!("https://www.google.com/calendar/event?eid={eid}").into(),
         );
+        let now = fmt_ms(ctx.now);
         let created = old
             .and_then(|o| o.data.get("created").cloned())
-            .unwrap_or_else(|| fmt_ms(ctx.now).into());
+            .unwrap_or_else(|| now.clone().into());
         m.insert("created".into(), created);
-        m.insert("updated".into(), fmt_ms(ctx.now).into());
+        m.insert("updated".into(), now.into());
         let creator = old
             .and_then(|o| o.data.get("creator").cloned())
             .unwrap_or_else(|| json!({"email": ctx.user, "self": true}));
         m.insert("creator".into(), creator);
-        let organizer = match (keep_organizer, body.get("organizer")) {
-            (true, Some(o @ Value::Object(_))) => o.clone(),
+        let organizer = match (keep_organizer, sent_organizer) {
+            (true, Some(o)) => o,
             _ => old
                 .and_then(|o| o.data.get("organizer").cloned())
                 .unwrap_or_else(|| self.organizer(cal_id, &ctx.user)),
         };
         m.insert("organizer".into(), organizer);
-        for (k, v) in body {
-            if !SERVER_FIELDS.contains(&k.as_str()) && !v.is_null() {
-                m.insert(k.clone(), v.clone());
-            }
-        }
         let ical = old
             .and_then(|o| o.ical_uid().map(str::to_string))
-            .or_else(|| {
-                body.get("iCalUID")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
+            .or(sent_ical)
             .unwrap_or_else(|| format!("{id}@google.com"));
         m.insert("iCalUID".into(), ical.into());
         if !m.contains_key("sequence") {
@@ -174,7 +175,7 @@ impl Calendars {
             new.overrides = old.overrides.clone();
         }
         Ok(Event {
-            data: m,
+            data: Arc::new(m),
             seq: self.bump(),
             start_ms,
             end_ms,
@@ -200,13 +201,14 @@ impl Calendars {
         Value::Object(o)
     }
 
-    fn store(&mut self, cal_id: &str, id: &str, ev: Event) -> Value {
-        let out = render_event(&ev);
+    /// Stores an event and answers it.
+    fn store(&mut self, cal_id: &str, id: &str, ev: Event) -> ApiResponse {
+        let out = EventView::new(&ev);
         if let Some(c) = self.cals.get_mut(cal_id) {
             c.put_event(id, ev);
         }
         self.touch(format!("events|{cal_id}"), false);
-        out
+        ok_event(out)
     }
 
     /// Turns an event into a tombstone (kept for incremental sync).
@@ -219,31 +221,35 @@ impl Calendars {
             ev.cancelled = true;
             ev.seq = seq;
             ev.updated_ms = now;
-            ev.data.insert("status".into(), "cancelled".into());
-            ev.data.insert("updated".into(), fmt_ms(now).into());
+            let data = Arc::make_mut(&mut ev.data);
+            data.insert("status".into(), "cancelled".into());
+            data.insert("updated".into(), fmt_ms(now).into());
             cal.put_event(id, ev);
         }
         self.touch(format!("events|{cal_id}"), false);
     }
 
-    /// A stored event, or a rendered instance for "<id>_<stamp>".
-    fn lookup(&self, cal_id: &str, id: &str) -> R<Value> {
+    /// A stored event as the caller may see it, or a rendered instance for "<id>_<stamp>".
+    fn lookup(&self, cal_id: &str, id: &str, rank: u8, max: Option<i64>) -> R<ApiResponse> {
         let cal = &self.cals[cal_id];
         if let Some(ev) = cal.events.get(id) {
-            return Ok(render_event(ev));
+            return Ok(if presented_as_is(&ev.data, rank, max) {
+                ok_event(EventView::new(ev))
+            } else {
+                ok(present(EventView::new(ev).to_value(), rank, max))
+            });
         }
         let (parent, suffix) = id.rsplit_once('_').ok_or_else(not_found)?;
         let ev = cal.events.get(parent).ok_or_else(not_found)?;
         let s = ev.series.as_ref().ok_or_else(not_found)?;
         let occ = find_occurrence(s, suffix).ok_or_else(not_found)?;
-        Ok(render_instance(parent, ev, s, &occ))
+        Ok(ok(present(render_instance(parent, ev, s, &occ), rank, max)))
     }
 
     pub(crate) fn ev_get(&mut self, ctx: &Ctx) -> R<ApiResponse> {
         let cal = self.access(&ctx.user, ctx.var("calendarId"), 1)?;
-        let v = self.lookup(&cal, ctx.var("eventId"))?;
         let rank = self.cals[&cal].rank_of(&ctx.user);
-        Ok(ok(present(v, rank, ctx.p.int("maxAttendees"))))
+        self.lookup(&cal, ctx.var("eventId"), rank, ctx.p.int("maxAttendees"))
     }
 
     fn new_id(&mut self, cal_id: &str, body: &Map<String, Value>) -> R<String> {
@@ -262,14 +268,15 @@ impl Calendars {
         }
     }
 
-    pub(crate) fn ev_insert(&mut self, ctx: &Ctx) -> R<ApiResponse> {
+    pub(crate) fn ev_insert(&mut self, ctx: &mut Ctx) -> R<ApiResponse> {
         let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
         let id = self.new_id(&cal, &ctx.body)?;
-        let ev = self.build_event(&cal, &id, &ctx.body, None, ctx, false)?;
-        Ok(ok(self.store(&cal, &id, ev)))
+        let body = std::mem::take(&mut ctx.body);
+        let ev = self.build_event(&cal, &id, body, None, ctx, false)?;
+        Ok(self.store(&cal, &id, ev))
     }
 
-    pub(crate) fn ev_import(&mut self, ctx: &Ctx) -> R<ApiResponse> {
+    pub(crate) fn ev_import(&mut self, ctx: &mut Ctx) -> R<ApiResponse> {
         let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
         let uid = ctx
             .body
@@ -286,9 +293,10 @@ impl Calendars {
             }
             None => (self.new_id(&cal, &ctx.body)?, None),
         };
-        let mut ev = self.build_event(&cal, &id, &ctx.body, old.as_ref(), ctx, true)?;
-        ev.data.insert("iCalUID".into(), uid.into());
-        Ok(ok(self.store(&cal, &id, ev)))
+        let body = std::mem::take(&mut ctx.body);
+        let mut ev = self.build_event(&cal, &id, body, old.as_ref(), ctx, true)?;
+        Arc::make_mut(&mut ev.data).insert("iCalUID".into(), uid.into());
+        Ok(self.store(&cal, &id, ev))
     }
 
     pub(crate) fn ev_quick_add(&mut self, ctx: &Ctx) -> R<ApiResponse> {
@@ -301,8 +309,8 @@ impl Calendars {
         body.insert("start".into(), start);
         body.insert("end".into(), end);
         let id = self.rand_id(26);
-        let ev = self.build_event(&cal, &id, &body, None, ctx, false)?;
-        Ok(ok(self.store(&cal, &id, ev)))
+        let ev = self.build_event(&cal, &id, body, None, ctx, false)?;
+        Ok(self.store(&cal, &id, ev))
     }
 
     pub(crate) fn ev_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
@@ -313,7 +321,7 @@ impl Calendars {
         };
         ctx.if_match(&etag(old.seq))?;
         let mut body = if patch {
-            let mut d = old.data.clone();
+            let mut d = Map::clone(&old.data);
             merge(&mut d, &ctx.body);
             d
         } else {
@@ -323,8 +331,8 @@ impl Calendars {
             // Updating a deleted event brings it back, as with Google.
             body.insert("status".into(), "confirmed".into());
         }
-        let ev = self.build_event(&cal, &id, &body, Some(&old), ctx, false)?;
-        Ok(ok(self.store(&cal, &id, ev)))
+        let ev = self.build_event(&cal, &id, body, Some(&old), ctx, false)?;
+        Ok(self.store(&cal, &id, ev))
     }
 
     pub(crate) fn ev_delete(&mut self, ctx: &Ctx) -> R<ApiResponse> {
@@ -352,7 +360,7 @@ impl Calendars {
             .cloned()
             .ok_or_else(not_found)?;
         if src == dst {
-            return Ok(ok(render_event(&old)));
+            return Ok(ok_event(EventView::new(&old)));
         }
         if self.cals[&dst]
             .events
@@ -365,9 +373,10 @@ impl Calendars {
         let mut ev = old;
         ev.seq = self.bump();
         ev.updated_ms = ctx.now;
-        ev.data.insert("updated".into(), fmt_ms(ctx.now).into());
         let org = self.organizer(&dst, &ctx.user);
-        ev.data.insert("organizer".into(), org);
-        Ok(ok(self.store(&dst, &id, ev)))
+        let data = Arc::make_mut(&mut ev.data);
+        data.insert("updated".into(), fmt_ms(ctx.now).into());
+        data.insert("organizer".into(), org);
+        Ok(self.store(&dst, &id, ev))
     }
 }

@@ -13,6 +13,7 @@ mod discovery;
 mod error;
 mod event_list;
 mod event_render;
+mod event_view;
 mod events;
 mod exceptions;
 mod freebusy;
@@ -28,6 +29,7 @@ pub use discovery::DISCOVERY_JSON;
 
 use discovery::Params;
 use error::{ApiError, R, precondition};
+use event_view::EventView;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -61,6 +63,39 @@ pub struct ApiResponse {
     pub headers: Vec<(String, String)>,
     /// Push notifications to POST (bodyless) because of this call.
     pub notifications: Vec<Notification>,
+    /// A stored event answered without a copy; `body` is then `None` until `handle` fills it.
+    pub(crate) event: Option<EventView>,
+}
+
+impl ApiResponse {
+    /// The `etag` of the answered resource, if any.
+    fn etag(&self) -> Option<&str> {
+        match &self.event {
+            Some(e) => Some(e.etag()),
+            None => self
+                .body
+                .as_ref()
+                .and_then(|b| b.get("etag"))
+                .and_then(Value::as_str),
+        }
+    }
+
+    /// The body serialized (compact or pretty) without copying a shared event.
+    pub(crate) fn body_json(&self, pretty: bool) -> Option<Vec<u8>> {
+        match (&self.event, &self.body) {
+            (Some(e), _) => Some(to_json(e, pretty)),
+            (None, Some(v)) => Some(to_json(v, pretty)),
+            (None, None) => None,
+        }
+    }
+
+    /// The body as a `Value`, copying a shared event.
+    pub(crate) fn into_body(self) -> Option<Value> {
+        match self.event {
+            Some(e) => Some(e.to_value()),
+            None => self.body,
+        }
+    }
 }
 
 /// A push notification: a bodyless POST to `address` with these headers.
@@ -122,6 +157,16 @@ fn etag_matches(header: &str, current: &str) -> bool {
     })
 }
 
+/// JSON text as answered: pretty unless `prettyPrint=false`.
+pub(crate) fn to_json<T: serde::Serialize>(v: &T, pretty: bool) -> Vec<u8> {
+    if pretty {
+        serde_json::to_vec_pretty(v)
+    } else {
+        serde_json::to_vec(v)
+    }
+    .unwrap_or_default()
+}
+
 pub(crate) fn ok(v: Value) -> ApiResponse {
     let headers = match v.get("etag").and_then(Value::as_str) {
         Some(e) => vec![("ETag".to_string(), e.to_string())],
@@ -132,6 +177,18 @@ pub(crate) fn ok(v: Value) -> ApiResponse {
         body: Some(v),
         headers,
         notifications: Vec::new(),
+        event: None,
+    }
+}
+
+/// 200 with a stored event, shared rather than copied.
+pub(crate) fn ok_event(e: EventView) -> ApiResponse {
+    ApiResponse {
+        status: 200,
+        body: None,
+        headers: vec![("ETag".to_string(), e.etag().to_string())],
+        notifications: Vec::new(),
+        event: Some(e),
     }
 }
 
@@ -141,6 +198,7 @@ pub(crate) fn no_content() -> ApiResponse {
         body: None,
         headers: Vec::new(),
         notifications: Vec::new(),
+        event: None,
     }
 }
 
@@ -150,6 +208,7 @@ fn error_response(e: ApiError) -> ApiResponse {
         body: Some(e.body()),
         headers: Vec::new(),
         notifications: Vec::new(),
+        event: None,
     }
 }
 
@@ -219,6 +278,15 @@ impl Calendars {
     }
 
     pub fn handle(&mut self, req: &ApiRequest) -> ApiResponse {
+        let mut resp = self.respond(req);
+        if let Some(e) = resp.event.take() {
+            resp.body = Some(e.to_value());
+        }
+        resp
+    }
+
+    /// As `handle`, but a stored event may come back shared in `event` instead of in `body`.
+    pub(crate) fn respond(&mut self, req: &ApiRequest) -> ApiResponse {
         self.touched.clear();
         let now = timeutil::system_ms(req.now);
         let mut resp = match self.dispatch(req, now) {
@@ -261,7 +329,7 @@ impl Calendars {
         if !self.users.contains_key(req.user) {
             self.add_user(req.user);
         }
-        let ctx = Ctx {
+        let mut ctx = Ctx {
             req,
             user: req.user.to_string(),
             p,
@@ -295,8 +363,8 @@ impl Calendars {
             "colors.get" => Ok(ok(colors::colors())),
             "events.delete" => self.ev_delete(&ctx),
             "events.get" => self.ev_get(&ctx),
-            "events.import" => self.ev_import(&ctx),
-            "events.insert" => self.ev_insert(&ctx),
+            "events.import" => self.ev_import(&mut ctx),
+            "events.insert" => self.ev_insert(&mut ctx),
             "events.instances" => self.ev_instances(&ctx),
             "events.list" => self.ev_list(&ctx),
             "events.move" => self.ev_move(&ctx),
@@ -312,13 +380,7 @@ impl Calendars {
         }?;
         if m.id.ends_with(".get")
             && resp.status == 200
-            && let (Some(inm), Some(etag)) = (
-                req.if_none_match,
-                resp.body
-                    .as_ref()
-                    .and_then(|b| b.get("etag"))
-                    .and_then(Value::as_str),
-            )
+            && let (Some(inm), Some(etag)) = (req.if_none_match, resp.etag())
             && etag_matches(inm, etag)
         {
             return Ok(ApiResponse {
@@ -326,6 +388,7 @@ impl Calendars {
                 body: None,
                 headers: resp.headers,
                 notifications: Vec::new(),
+                event: None,
             });
         }
         Ok(resp)

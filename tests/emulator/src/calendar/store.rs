@@ -4,6 +4,7 @@ use super::rrule::{Rule, Start};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Rank of an access role, higher sees and does more.
 pub(crate) fn role_rank(role: &str) -> u8 {
@@ -50,8 +51,8 @@ impl Series {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Event {
-    /// The resource as answered, without `etag`.
-    pub data: Map<String, Value>,
+    /// The resource as answered, without `etag`; shared with answers in flight (no copy per answer).
+    pub data: Arc<Map<String, Value>>,
     pub seq: u64,
     pub start_ms: i64,
     pub end_ms: i64,

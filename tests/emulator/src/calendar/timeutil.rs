@@ -1,6 +1,6 @@
 //! RFC 3339 / RFC 1123 formatting and parsing in epoch milliseconds.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub(crate) fn system_ms(t: SystemTime) -> i64 {
@@ -16,7 +16,26 @@ fn utc(ms: i64) -> DateTime<Utc> {
 
 /// "2026-01-02T03:04:05.678Z", the shape of Google's `updated`/`created`.
 pub(crate) fn fmt_ms(ms: i64) -> String {
-    utc(ms).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    let t = utc(ms);
+    if !(0..=9999).contains(&t.year()) {
+        return t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    }
+    // Written by hand: chrono's format machinery costs several times more, on every write.
+    let mut out = String::with_capacity(24);
+    let mut put = |n: u32, width: u32, sep: char| {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10u32.pow(p) % 10) as u8));
+        }
+        out.push(sep);
+    };
+    put(t.year() as u32, 4, '-');
+    put(t.month(), 2, '-');
+    put(t.day(), 2, 'T');
+    put(t.hour(), 2, ':');
+    put(t.minute(), 2, ':');
+    put(t.second(), 2, '.');
+    put(t.timestamp_subsec_millis(), 3, 'Z');
+    out
 }
 
 /// "2026-01-02T03:04:05Z".
@@ -53,4 +72,27 @@ pub(crate) fn date_ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0)
         .map(|n| n.and_utc().timestamp_millis())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fmt_ms_matches_chrono() {
+        for ms in [
+            0,
+            1,
+            999,
+            1_767_225_600_123,
+            1_894_701_600_000,
+            253_402_300_799_999,
+            -1,
+            -62_135_596_800_001,
+            253_402_300_800_000,
+        ] {
+            let want = utc(ms).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+            assert_eq!(fmt_ms(ms), want, "{ms}");
+        }
+    }
 }
