@@ -15,14 +15,14 @@ use crate::util::{parse_pairs, random_token};
 /// Google's limit of calls per batch.
 pub const MAX_PARTS: usize = 1000;
 
-/// One inner request.
-pub struct Part {
-    pub content_id: Option<String>,
-    pub method: String,
+/// One inner request, borrowing from the batch body.
+pub struct Part<'a> {
+    pub content_id: Option<&'a str>,
+    pub method: &'a str,
     /// Path with query, e.g. `/calendar/v3/calendars/primary/events?maxResults=5`.
-    pub target: String,
+    pub target: &'a str,
     pub headers: HeaderMap,
-    pub body: Vec<u8>,
+    pub body: &'a [u8],
 }
 
 fn bad_request(message: &str) -> Reply {
@@ -30,7 +30,7 @@ fn bad_request(message: &str) -> Reply {
 }
 
 /// The boundary from `multipart/mixed; boundary=...`.
-fn boundary(content_type: &str) -> Option<String> {
+fn boundary(content_type: &str) -> Option<&str> {
     let mut pieces = content_type.split(';');
     let mime = pieces.next()?.trim();
     if !mime.eq_ignore_ascii_case("multipart/mixed") {
@@ -40,21 +40,26 @@ fn boundary(content_type: &str) -> Option<String> {
         let (k, v) = p.trim().split_once('=')?;
         k.trim()
             .eq_ignore_ascii_case("boundary")
-            .then(|| v.trim().trim_matches('"').to_string())
+            .then(|| v.trim().trim_matches('"'))
             .filter(|b| !b.is_empty())
     })
 }
 
-/// Splits a header block from what follows the first blank line.
+/// Splits a header block from what follows the first blank line (`\r\n\r\n` or `\n\n`,
+/// whichever starts first), in one pass over the line ends.
 fn split_head(s: &str) -> (&str, &str) {
-    let crlf = s.find("\r\n\r\n").map(|i| (i, 4));
-    let lf = s.find("\n\n").map(|i| (i, 2));
-    match (crlf, lf) {
-        (Some(a), Some(b)) if b.0 < a.0 => (&s[..b.0], &s[b.0 + b.1..]),
-        (Some(a), _) => (&s[..a.0], &s[a.0 + a.1..]),
-        (None, Some(b)) => (&s[..b.0], &s[b.0 + b.1..]),
-        (None, None) => (s, ""),
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..].iter().position(|&c| c == b'\n').map(|i| i + from) {
+        if i >= 1 && b[i - 1] == b'\r' && b[i + 1..].starts_with(b"\r\n") {
+            return (&s[..i - 1], &s[i + 3..]);
+        }
+        if b.get(i + 1) == Some(&b'\n') {
+            return (&s[..i], &s[i + 2..]);
+        }
+        from = i + 1;
     }
+    (s, "")
 }
 
 fn header_lines(block: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -65,22 +70,25 @@ fn header_lines(block: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// Parses the whole multipart body; `Err` is the message for a 400.
-pub fn parse(content_type: &str, body: &[u8]) -> Result<Vec<Part>, String> {
+pub fn parse<'a>(content_type: &str, body: &'a [u8]) -> Result<Vec<Part<'a>>, String> {
     let boundary =
         boundary(content_type).ok_or("Content-Type must be multipart/mixed with a boundary.")?;
     let text = std::str::from_utf8(body).map_err(|_| "Batch body is not UTF-8.")?;
     let delim = format!("--{boundary}");
-    let start = text.find(&delim).ok_or("Batch body has no parts.")?;
-    let mut rest = &text[start + delim.len()..];
+    // One searcher for the whole body; each match is the next delimiter after the last.
+    let mut delims = text.match_indices(delim.as_str()).map(|(i, _)| i);
+    let start = delims.next().ok_or("Batch body has no parts.")?;
+    let mut pos = start + delim.len();
     let mut parts = Vec::new();
     loop {
+        let rest = &text[pos..];
         if rest.starts_with("--") {
             break;
         }
-        let Some(next) = rest.find(&delim) else {
+        let Some(next) = delims.next() else {
             return Err("Batch body is not terminated.".into());
         };
-        let raw = rest[..next].trim_start_matches([' ', '\t']);
+        let raw = text[pos..next].trim_start_matches([' ', '\t']);
         let raw = raw
             .strip_prefix("\r\n")
             .or_else(|| raw.strip_prefix('\n'))
@@ -95,7 +103,7 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Vec<Part>, String> {
                 "Too many requests in batch: the limit is {MAX_PARTS}."
             ));
         }
-        rest = &rest[next + delim.len()..];
+        pos = next + delim.len();
     }
     if parts.is_empty() {
         return Err("Batch body has no parts.".into());
@@ -103,12 +111,12 @@ pub fn parse(content_type: &str, body: &[u8]) -> Result<Vec<Part>, String> {
     Ok(parts)
 }
 
-fn parse_part(raw: &str) -> Result<Part, String> {
+fn parse_part(raw: &str) -> Result<Part<'_>, String> {
     let (head, inner) = split_head(raw);
     let mut content_id = None;
     for (k, v) in header_lines(head) {
         if k.eq_ignore_ascii_case("content-id") {
-            content_id = Some(v.trim_start_matches('<').trim_end_matches('>').to_string());
+            content_id = Some(v.trim_start_matches('<').trim_end_matches('>'));
         } else if k.eq_ignore_ascii_case("content-type")
             && !v.to_ascii_lowercase().starts_with("application/http")
         {
@@ -132,10 +140,10 @@ fn parse_part(raw: &str) -> Result<Part, String> {
         .or_else(|| url.strip_prefix("https://"))
     {
         Some(rest) => match rest.find('/') {
-            Some(i) => rest[i..].to_string(),
-            None => "/".to_string(),
+            Some(i) => &rest[i..],
+            None => "/",
         },
-        None if url.starts_with('/') => url.to_string(),
+        None if url.starts_with('/') => url,
         None => return Err(format!("Batch part has an invalid URL {url}.")),
     };
     let mut headers = HeaderMap::new();
@@ -152,10 +160,10 @@ fn parse_part(raw: &str) -> Result<Part, String> {
     }
     Ok(Part {
         content_id,
-        method: method.to_string(),
+        method,
         target,
         headers,
-        body: req_body.as_bytes().to_vec(),
+        body: req_body.as_bytes(),
     })
 }
 
@@ -171,13 +179,13 @@ pub async fn handle(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Outco
     };
     let outer_auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     let out_boundary = format!("batch_{}", random_token("").replace(['-', '_'], ""));
-    let mut out = Vec::with_capacity(parts.len() * 512);
+    let mut out = Vec::with_capacity(parts.len() * 1024);
     for part in &parts {
         let reply = match run_part(shared, part, outer_auth).await {
             Outcome::Drop => return Outcome::Drop,
             Outcome::Reply(r) => r,
         };
-        write_part(&mut out, &out_boundary, part.content_id.as_deref(), &reply);
+        write_part(&mut out, &out_boundary, part.content_id, &reply);
     }
     out.extend_from_slice(format!("--{out_boundary}--\r\n").as_bytes());
     Outcome::Reply(Reply {
@@ -190,13 +198,13 @@ pub async fn handle(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Outco
     })
 }
 
-async fn run_part(shared: &Shared, part: &Part, outer_auth: Option<&str>) -> Outcome {
-    let (path, query) = part.target.split_once('?').unwrap_or((&part.target, ""));
+async fn run_part(shared: &Shared, part: &Part<'_>, outer_auth: Option<&str>) -> Outcome {
+    let (path, query) = part.target.split_once('?').unwrap_or((part.target, ""));
     let api_path = path
         .strip_prefix("/calendar/v3")
         .filter(|p| p.starts_with('/'));
-    let method_id = api_path.and_then(|p| Calendars::route(&part.method, p));
-    let fault = shared.take_fault(method_id, &part.method, path);
+    let method_id = api_path.and_then(|p| Calendars::route(part.method, p));
+    let fault = shared.take_fault(method_id, part.method, path);
     let outcome = match before(fault.as_ref(), false).await {
         Some(o) => o,
         None => {
@@ -205,12 +213,12 @@ async fn run_part(shared: &Shared, part: &Part, outer_auth: Option<&str>) -> Out
                     shared,
                     crate::api::Call {
                         method_id,
-                        method: &part.method,
+                        method: part.method,
                         api_path: p,
                         query: &parse_pairs(query),
                         headers: &part.headers,
                         outer_auth,
-                        body: &part.body,
+                        body: part.body,
                         page_limit: fault.as_ref().and_then(|f| f.page_limit),
                     },
                 ),
@@ -227,11 +235,11 @@ async fn run_part(shared: &Shared, part: &Part, outer_auth: Option<&str>) -> Out
         }
     };
     let entry = Entry::new(Record {
-        method: &part.method,
+        method: part.method,
         path,
         query,
         headers: &part.headers,
-        body: &part.body,
+        body: part.body,
         method_id,
         status: match &outcome {
             Outcome::Reply(r) => r.status,
@@ -244,22 +252,53 @@ async fn run_part(shared: &Shared, part: &Part, outer_auth: Option<&str>) -> Out
     outcome
 }
 
+/// Appends one answer part, copying the pieces in directly (no `format!` per line).
 fn write_part(out: &mut Vec<u8>, boundary: &str, content_id: Option<&str>, reply: &Reply) {
-    out.extend_from_slice(format!("--{boundary}\r\nContent-Type: application/http\r\n").as_bytes());
+    put(
+        out,
+        &[
+            b"--",
+            boundary.as_bytes(),
+            b"\r\nContent-Type: application/http\r\n",
+        ],
+    );
     if let Some(id) = content_id {
-        out.extend_from_slice(format!("Content-ID: <response-{id}>\r\n").as_bytes());
+        put(out, &[b"Content-ID: <response-", id.as_bytes(), b">\r\n"]);
     }
     let reason = http::StatusCode::from_u16(reply.status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("");
-    out.extend_from_slice(format!("\r\nHTTP/1.1 {} {reason}\r\n", reply.status).as_bytes());
+    put(out, &[b"\r\nHTTP/1.1 "]);
+    put_decimal(out, reply.status.into());
+    put(out, &[b" ", reason.as_bytes(), b"\r\n"]);
     for (k, v) in &reply.headers {
-        out.extend_from_slice(format!("{k}: {v}\r\n").as_bytes());
+        put(out, &[k.as_bytes(), b": ", v.as_bytes(), b"\r\n"]);
     }
-    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", reply.body.len()).as_bytes());
-    out.extend_from_slice(&reply.body);
-    out.extend_from_slice(b"\r\n");
+    put(out, &[b"Content-Length: "]);
+    put_decimal(out, reply.body.len());
+    put(out, &[b"\r\n\r\n", &reply.body, b"\r\n"]);
+}
+
+fn put(out: &mut Vec<u8>, pieces: &[&[u8]]) {
+    for p in pieces {
+        out.extend_from_slice(p);
+    }
+}
+
+fn put_decimal(out: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 #[cfg(test)]
@@ -271,10 +310,36 @@ mod tests {
         let body = "--xyz\r\nContent-Type: application/http\r\nContent-ID: <a1>\r\n\r\nGET /calendar/v3/colors HTTP/1.1\r\n\r\n\r\n--xyz\r\nContent-Type: application/http\r\nContent-ID: b2\r\n\r\nPOST https://www.googleapis.com/calendar/v3/calendars/primary/events?x=1\r\nContent-Type: application/json\r\n\r\n{\"summary\":\"s\"}\r\n--xyz--\r\n";
         let parts = parse("multipart/mixed; boundary=\"xyz\"", body.as_bytes()).unwrap();
         assert_eq!(parts.len(), 2);
-        assert_eq!(parts[0].content_id.as_deref(), Some("a1"));
+        assert_eq!(parts[0].content_id, Some("a1"));
         assert_eq!(parts[1].target, "/calendar/v3/calendars/primary/events?x=1");
         assert_eq!(parts[1].body, b"{\"summary\":\"s\"}");
         assert!(parse("application/json", body.as_bytes()).is_err());
         assert!(parse("multipart/mixed; boundary=xyz", b"--xyz\r\n\r\nnonsense").is_err());
+    }
+
+    #[test]
+    fn splits_at_the_first_blank_line() {
+        assert_eq!(split_head("a: 1\r\n\r\nbody\n\nx"), ("a: 1", "body\n\nx"));
+        assert_eq!(
+            split_head("a: 1\n\nbody\r\n\r\nx"),
+            ("a: 1", "body\r\n\r\nx")
+        );
+        assert_eq!(split_head("\n\nb"), ("", "b"));
+        assert_eq!(split_head("\r\n\r\nb"), ("", "b"));
+        assert_eq!(split_head("a\r\n\nb"), ("a\r", "b"));
+        assert_eq!(split_head("a\r\nb"), ("a\r\nb", ""));
+        assert_eq!(split_head("a\n"), ("a\n", ""));
+    }
+
+    #[test]
+    fn writes_parts() {
+        let mut out = Vec::new();
+        let reply =
+            Reply::text(404, "text/plain", "gone".into()).with_header("ETag", "\"1\"".into());
+        write_part(&mut out, "b", Some("7"), &reply);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "--b\r\nContent-Type: application/http\r\nContent-ID: <response-7>\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nETag: \"1\"\r\nContent-Length: 4\r\n\r\ngone\r\n"
+        );
     }
 }
