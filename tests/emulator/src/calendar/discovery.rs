@@ -4,7 +4,6 @@ use super::error::{R, bad_request, invalid, required};
 use super::timeutil::parse_rfc3339;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Google's discovery document, byte for byte.
@@ -134,21 +133,31 @@ pub(crate) fn methods() -> &'static [Method] {
     })
 }
 
-/// Finds the method for a raw path ("/calendars/a%40b/events"); path variables come back decoded.
-pub(crate) fn route(
-    http_method: &str,
-    path: &str,
-) -> Option<(&'static Method, HashMap<String, String>)> {
+/// More path segments than any method has.
+const MAX_SEGS: usize = 8;
+
+/// Decoded path variables of a call, by name.
+pub(crate) type Vars = Vec<(&'static str, String)>;
+
+/// The method for a raw path and its segments, without allocating (called twice per call).
+fn find<'p>(http_method: &str, path: &'p str) -> Option<(&'static Method, [&'p str; MAX_SEGS])> {
     let path = path.strip_prefix('/').unwrap_or(path);
     let path = path.strip_suffix('/').unwrap_or(path);
-    let parts: Vec<&str> = path.split('/').collect();
+    let mut parts = [""; MAX_SEGS];
+    let mut n = 0;
+    for p in path.split('/') {
+        // No method has this many segments.
+        *parts.get_mut(n)? = p;
+        n += 1;
+    }
+    let parts_n = &parts[..n];
     let mut best: Option<(&'static Method, usize)> = None;
     for m in methods() {
-        if !m.http_method.eq_ignore_ascii_case(http_method) || m.segs.len() != parts.len() {
+        if !m.http_method.eq_ignore_ascii_case(http_method) || m.segs.len() != n {
             continue;
         }
         let mut lits = 0;
-        let ok = m.segs.iter().zip(&parts).all(|(s, p)| match s {
+        let ok = m.segs.iter().zip(parts_n).all(|(s, p)| match s {
             Seg::Lit(l) => {
                 lits += 1;
                 l == p
@@ -159,14 +168,29 @@ pub(crate) fn route(
             best = Some((m, lits));
         }
     }
-    let (m, _) = best?;
-    let mut vars = HashMap::new();
-    for (s, p) in m.segs.iter().zip(&parts) {
-        if let Seg::Var(name) = s {
-            let v = percent_decode_str(p).decode_utf8_lossy().into_owned();
-            vars.insert(name.clone(), v);
-        }
-    }
+    best.map(|(m, _)| (m, parts))
+}
+
+/// The method for a raw path ("/calendars/a%40b/events").
+pub(crate) fn method(http_method: &str, path: &str) -> Option<&'static Method> {
+    find(http_method, path).map(|(m, _)| m)
+}
+
+/// The method for a raw path; path variables come back decoded.
+pub(crate) fn route(http_method: &str, path: &str) -> Option<(&'static Method, Vars)> {
+    let (m, parts) = find(http_method, path)?;
+    let vars = m
+        .segs
+        .iter()
+        .zip(parts)
+        .filter_map(|(s, p)| match s {
+            Seg::Var(name) => Some((
+                name.as_str(),
+                percent_decode_str(p).decode_utf8_lossy().into_owned(),
+            )),
+            Seg::Lit(_) => None,
+        })
+        .collect();
     Some((m, vars))
 }
 
@@ -245,4 +269,28 @@ pub(crate) fn check_params(m: &Method, query: &[(String, String)]) -> R<Params> 
         }
     }
     Ok(Params { values })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_within_max_segments() {
+        assert!(methods().iter().all(|m| m.segs.len() < MAX_SEGS));
+        let (m, vars) = route("GET", "/calendars/a%40b/events/e1").unwrap();
+        assert_eq!(m.id, "events.get");
+        assert_eq!(
+            vars,
+            vec![
+                ("calendarId", "a@b".to_string()),
+                ("eventId", "e1".to_string())
+            ]
+        );
+        assert!(method("GET", "/calendars/a/events/e/x/y/z/w/v").is_none());
+        assert_eq!(
+            method("post", "/calendars/a/events/").unwrap().id,
+            "events.insert"
+        );
+    }
 }

@@ -8,7 +8,7 @@ use super::event_render::{
 use super::event_view::EventView;
 use super::store::{Event, etag};
 use super::timeutil::fmt_ms;
-use super::tokens::b64_encode;
+use super::tokens::b64_encode_into;
 use super::{ApiResponse, Calendars, Ctx, no_content, ok, ok_event};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -128,11 +128,9 @@ impl Calendars {
         m.insert("kind".into(), "calendar#event".into());
         m.insert("id".into(), id.into());
         m.entry("status").or_insert("confirmed".into());
-        let eid = b64_encode(format!("{id} {cal_id}").as_bytes());
-        m.insert(
-            "htmlLink".into(),
-            format!("https://www.google.com/calendar/event?eid={eid}").into(),
-        );
+        let mut link = String::from("https://www.google.com/calendar/event?eid=");
+        b64_encode_into(&mut link, format!("{id} {cal_id}").as_bytes());
+        m.insert("htmlLink".into(), link.into());
         let now = fmt_ms(ctx.now);
         let created = old
             .and_then(|o| o.data.get("created").cloned())

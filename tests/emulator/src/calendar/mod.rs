@@ -130,14 +130,17 @@ pub(crate) struct Ctx<'r, 'a> {
     pub req: &'r ApiRequest<'a>,
     pub user: String,
     pub p: Params,
-    pub vars: HashMap<String, String>,
+    pub vars: discovery::Vars,
     pub body: Map<String, Value>,
     pub now: i64,
 }
 
 impl Ctx<'_, '_> {
     pub fn var(&self, name: &str) -> &str {
-        self.vars.get(name).map(String::as_str).unwrap_or("")
+        self.vars
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 
     /// 412 when If-Match names another version.
@@ -159,12 +162,17 @@ fn etag_matches(header: &str, current: &str) -> bool {
 
 /// JSON text as answered: pretty unless `prettyPrint=false`.
 pub(crate) fn to_json<T: serde::Serialize>(v: &T, pretty: bool) -> Vec<u8> {
-    if pretty {
-        serde_json::to_vec_pretty(v)
+    // Room for a typical resource: growing from serde_json's 128 bytes copies several times.
+    let mut out = Vec::with_capacity(1024);
+    let written = if pretty {
+        serde_json::to_writer_pretty(&mut out, v)
     } else {
-        serde_json::to_vec(v)
+        serde_json::to_writer(&mut out, v)
+    };
+    if written.is_err() {
+        out.clear();
     }
-    .unwrap_or_default()
+    out
 }
 
 pub(crate) fn ok(v: Value) -> ApiResponse {
@@ -308,7 +316,7 @@ impl Calendars {
 
     /// Discovery method id without "calendar.", e.g. "events.list"; None if no method matches.
     pub fn route(http_method: &str, path: &str) -> Option<&'static str> {
-        discovery::route(http_method, path).map(|(m, _)| m.id.as_str())
+        discovery::method(http_method, path).map(|m| m.id.as_str())
     }
 
     fn dispatch(&mut self, req: &ApiRequest, now: i64) -> R<ApiResponse> {

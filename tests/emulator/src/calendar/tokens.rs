@@ -6,6 +6,13 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 pub(crate) fn b64_encode(data: &[u8]) -> String {
     let mut out = String::with_capacity(data.len() * 4 / 3 + 3);
+    b64_encode_into(&mut out, data);
+    out
+}
+
+/// Appends the encoding of `data` to `out`.
+pub(crate) fn b64_encode_into(out: &mut String, data: &[u8]) {
+    out.reserve(data.len() * 4 / 3 + 3);
     for chunk in data.chunks(3) {
         let b = [
             chunk[0],
@@ -17,7 +24,6 @@ pub(crate) fn b64_encode(data: &[u8]) -> String {
             out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
         }
     }
-    out
 }
 
 pub(crate) fn b64_decode(s: &str) -> Option<Vec<u8>> {
