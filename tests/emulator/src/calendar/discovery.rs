@@ -153,7 +153,7 @@ fn find<'p>(http_method: &str, path: &'p str) -> Option<(&'static Method, [&'p s
     let parts_n = &parts[..n];
     let mut best: Option<(&'static Method, usize)> = None;
     for m in methods() {
-        if !m.http_method.eq_ignore_ascii_case(http_method) || m.segs.len() != n {
+        if m.segs.len() != n || !m.http_method.eq_ignore_ascii_case(http_method) {
             continue;
         }
         let mut lits = 0;

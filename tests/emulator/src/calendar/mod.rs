@@ -17,6 +17,7 @@ mod event_view;
 mod events;
 mod exceptions;
 mod freebusy;
+mod json_out;
 mod listing;
 mod rrule;
 mod settings;
@@ -83,7 +84,7 @@ impl ApiResponse {
     /// The body serialized (compact or pretty) without copying a shared event.
     pub(crate) fn body_json(&self, pretty: bool) -> Option<Vec<u8>> {
         match (&self.event, &self.body) {
-            (Some(e), _) => Some(to_json(e, pretty)),
+            (Some(e), _) => Some(e.to_json(pretty)),
             (None, Some(v)) => Some(to_json(v, pretty)),
             (None, None) => None,
         }
@@ -161,18 +162,8 @@ fn etag_matches(header: &str, current: &str) -> bool {
 }
 
 /// JSON text as answered: pretty unless `prettyPrint=false`.
-pub(crate) fn to_json<T: serde::Serialize>(v: &T, pretty: bool) -> Vec<u8> {
-    // Room for a typical resource: growing from serde_json's 128 bytes copies several times.
-    let mut out = Vec::with_capacity(1024);
-    let written = if pretty {
-        serde_json::to_writer_pretty(&mut out, v)
-    } else {
-        serde_json::to_writer(&mut out, v)
-    };
-    if written.is_err() {
-        out.clear();
-    }
-    out
+pub(crate) fn to_json(v: &Value, pretty: bool) -> Vec<u8> {
+    json_out::value(v, pretty)
 }
 
 pub(crate) fn ok(v: Value) -> ApiResponse {
