@@ -2,7 +2,6 @@
 
 use std::time::SystemTime;
 
-use bytes::Bytes;
 use http::HeaderMap;
 
 use crate::cal::ApiRequest;
@@ -115,13 +114,12 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
         _ if status == 204 || status == 304 => None,
         Some(f) => resp
             .into_body()
-            .map(|v| crate::calendar::to_json(&crate::fields::filter(&v, f), pretty)),
+            .map(|v| crate::calendar::json_body(&crate::fields::filter(&v, f), pretty)),
         // Serialized straight from the stored event when there is one: no copy.
         None => resp.body_json(pretty),
     };
-    if let Some(mut bytes) = json {
-        bytes.push(b'\n');
-        reply.body = Bytes::from(bytes);
+    if let Some(bytes) = json {
+        reply.body = bytes;
         reply.headers.push(("Content-Type".into(), JSON.into()));
     }
     reply.headers.extend(headers);

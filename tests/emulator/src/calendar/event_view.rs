@@ -3,14 +3,17 @@
 
 use super::json_out;
 use super::store::{Event, etag};
+use bytes::Bytes;
 use serde_json::{Map, Value};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, Debug)]
 pub(crate) struct EventView {
     data: Arc<Map<String, Value>>,
     /// Always a string.
     etag: Value,
+    /// The stored event's cache of its pretty answer, when it should be kept.
+    cache: Option<Arc<OnceLock<Bytes>>>,
 }
 
 impl EventView {
@@ -18,7 +21,14 @@ impl EventView {
         EventView {
             data: ev.data.clone(),
             etag: etag(ev.seq).into(),
+            cache: None,
         }
+    }
+
+    /// Keeps the pretty answer with the event: gets repeat, inserts (answered once) do not.
+    pub fn cached(mut self, ev: &Event) -> Self {
+        self.cache = Some(ev.json.clone());
+        self
     }
 
     pub fn etag(&self) -> &str {
@@ -35,9 +45,17 @@ impl EventView {
             .chain(after)
     }
 
-    /// JSON text, the same as writing `to_value()`.
-    pub fn to_json(&self, pretty: bool) -> Vec<u8> {
-        json_out::object(self.entries(), pretty)
+    /// The answer body: JSON text as `to_value()` would be written, and a line break.
+    pub fn to_json(&self, pretty: bool) -> Bytes {
+        let make = || {
+            let mut out = json_out::object(self.entries(), pretty);
+            out.push(b'\n');
+            Bytes::from(out)
+        };
+        match &self.cache {
+            Some(c) if pretty => c.get_or_init(make).clone(),
+            _ => make(),
+        }
     }
 
     /// The same resource as a `Value` (a copy), for callers that change or filter it.
@@ -68,10 +86,16 @@ mod tests {
             let v = EventView {
                 data: Arc::new(m),
                 etag: "\"7\"".into(),
+                cache: Some(Arc::default()),
             };
             let want = v.to_value();
-            assert_eq!(v.to_json(true), serde_json::to_vec_pretty(&want).unwrap());
-            assert_eq!(v.to_json(false), serde_json::to_vec(&want).unwrap());
+            let mut pretty = serde_json::to_vec_pretty(&want).unwrap();
+            pretty.push(b'\n');
+            let mut compact = serde_json::to_vec(&want).unwrap();
+            compact.push(b'\n');
+            assert_eq!(v.to_json(true), pretty);
+            assert_eq!(v.to_json(false), compact);
+            assert_eq!(v.to_json(true), pretty, "from the cache");
         }
     }
 }

@@ -180,6 +180,7 @@ impl Calendars {
             series,
             cancelled,
             updated_ms: ctx.now,
+            json: Arc::default(),
         })
     }
 
@@ -232,7 +233,7 @@ impl Calendars {
         let cal = &self.cals[cal_id];
         if let Some(ev) = cal.events.get(id) {
             return Ok(if presented_as_is(&ev.data, rank, max) {
-                ok_event(EventView::new(ev))
+                ok_event(EventView::new(ev).cached(ev))
             } else {
                 ok(present(EventView::new(ev).to_value(), rank, max))
             });

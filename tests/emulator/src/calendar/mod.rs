@@ -81,11 +81,11 @@ impl ApiResponse {
         }
     }
 
-    /// The body serialized (compact or pretty) without copying a shared event.
-    pub(crate) fn body_json(&self, pretty: bool) -> Option<Vec<u8>> {
+    /// The answer body (JSON and a line break) without copying a shared event.
+    pub(crate) fn body_json(&self, pretty: bool) -> Option<bytes::Bytes> {
         match (&self.event, &self.body) {
             (Some(e), _) => Some(e.to_json(pretty)),
-            (None, Some(v)) => Some(to_json(v, pretty)),
+            (None, Some(v)) => Some(json_body(v, pretty)),
             (None, None) => None,
         }
     }
@@ -161,9 +161,11 @@ fn etag_matches(header: &str, current: &str) -> bool {
     })
 }
 
-/// JSON text as answered: pretty unless `prettyPrint=false`.
-pub(crate) fn to_json(v: &Value, pretty: bool) -> Vec<u8> {
-    json_out::value(v, pretty)
+/// An answer body: JSON text, pretty unless `prettyPrint=false`, and a line break.
+pub(crate) fn json_body(v: &Value, pretty: bool) -> bytes::Bytes {
+    let mut out = json_out::value(v, pretty);
+    out.push(b'\n');
+    out.into()
 }
 
 pub(crate) fn ok(v: Value) -> ApiResponse {

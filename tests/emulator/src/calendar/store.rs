@@ -4,7 +4,7 @@ use super::rrule::{Rule, Start};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Rank of an access role, higher sees and does more.
 pub(crate) fn role_rank(role: &str) -> u8 {
@@ -59,6 +59,8 @@ pub(crate) struct Event {
     pub series: Option<Series>,
     pub cancelled: bool,
     pub updated_ms: i64,
+    /// The pretty JSON answer of this version, made by the first events.get that needs it.
+    pub json: Arc<OnceLock<bytes::Bytes>>,
 }
 
 impl Event {
@@ -121,7 +123,9 @@ impl Cal {
     }
 
     /// Stores an event, keeping every index in step.
-    pub fn put_event(&mut self, id: &str, ev: Event) {
+    pub fn put_event(&mut self, id: &str, mut ev: Event) {
+        // A fresh cache: a copy of an older version may share (and fill) the old one.
+        ev.json = Arc::default();
         self.unindex(id);
         if ev.series.is_some() {
             self.recurring.insert(id.to_string());
