@@ -85,7 +85,10 @@ impl Entry {
         for (k, v) in r.headers {
             headers.push_str(k.as_str());
             headers.push(':');
-            headers.push_str(&String::from_utf8_lossy(v.as_bytes()));
+            match std::str::from_utf8(v.as_bytes()) {
+                Ok(s) => headers.push_str(s),
+                Err(_) => headers.push_str(&String::from_utf8_lossy(v.as_bytes())),
+            }
             headers.push('\n');
         }
         let form = r.headers.get("content-type").is_some_and(|v| {

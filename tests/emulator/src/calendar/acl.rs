@@ -95,13 +95,13 @@ impl Calendars {
     }
 
     pub(crate) fn acl_get(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         let rule = self.live_rule(&cal, ctx.var("ruleId"))?;
         Ok(ok(render(ctx.var("ruleId"), &rule)))
     }
 
     pub(crate) fn acl_insert(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         let role = check_role(ctx.body.get("role"))?.ok_or_else(|| required("Missing role."))?;
         let (t, v, id) = parse_scope(&ctx.body)?.ok_or_else(|| required("Missing scope."))?;
         Self::no_self_demotion(ctx, self.cals[&cal].primary_of.as_deref(), &id)?;
@@ -116,7 +116,7 @@ impl Calendars {
     }
 
     pub(crate) fn acl_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         let id = ctx.var("ruleId").to_string();
         let mut rule = self.live_rule(&cal, &id)?;
         ctx.if_match(&etag(rule.seq))?;
@@ -135,7 +135,7 @@ impl Calendars {
     }
 
     pub(crate) fn acl_delete(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         let id = ctx.var("ruleId").to_string();
         let mut rule = self.live_rule(&cal, &id)?;
         ctx.if_match(&etag(rule.seq))?;
@@ -146,7 +146,7 @@ impl Calendars {
     }
 
     pub(crate) fn acl_list(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         let c = &self.cals[&cal];
         let items = c
             .acl

@@ -178,8 +178,8 @@ impl Calendars {
     }
 
     pub(crate) fn cl_get(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let (id, e) = self.live_entry(&ctx.user, ctx.var("calendarId"))?;
-        Ok(ok(self.render_entry(&ctx.user, &id, &e)))
+        let (id, e) = self.live_entry(ctx.user, ctx.var("calendarId"))?;
+        Ok(ok(self.render_entry(ctx.user, &id, &e)))
     }
 
     pub(crate) fn cl_insert(&mut self, ctx: &Ctx) -> R<ApiResponse> {
@@ -188,19 +188,19 @@ impl Calendars {
             .get("id")
             .and_then(Value::as_str)
             .ok_or_else(|| required("Missing calendar id."))?;
-        let id = self.access(&ctx.user, raw, 1)?;
+        let id = self.access(ctx.user, raw, 1)?;
         check_entry_fields(&ctx.body)?;
         let data: Map<String, Value> = USER_FIELDS
             .iter()
             .filter_map(|k| ctx.body.get(*k).map(|v| (k.to_string(), v.clone())))
             .collect();
-        self.add_entry(&ctx.user, &id, data);
-        let (id, e) = self.live_entry(&ctx.user, &id)?;
-        Ok(ok(self.render_entry(&ctx.user, &id, &e)))
+        self.add_entry(ctx.user, &id, data);
+        let (id, e) = self.live_entry(ctx.user, &id)?;
+        Ok(ok(self.render_entry(ctx.user, &id, &e)))
     }
 
     pub(crate) fn cl_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
-        let (id, mut e) = self.live_entry(&ctx.user, ctx.var("calendarId"))?;
+        let (id, mut e) = self.live_entry(ctx.user, ctx.var("calendarId"))?;
         ctx.if_match(&etag(e.seq))?;
         check_entry_fields(&ctx.body)?;
         if !patch {
@@ -222,22 +222,22 @@ impl Calendars {
             e.data.insert("foregroundColor".into(), "#000000".into());
         }
         e.seq = self.bump();
-        if let Some(u) = self.users.get_mut(&ctx.user) {
+        if let Some(u) = self.users.get_mut(ctx.user) {
             u.entries.insert(id.clone(), e.clone());
         }
         self.touch(format!("calendarList|{}", ctx.user), false);
-        Ok(ok(self.render_entry(&ctx.user, &id, &e)))
+        Ok(ok(self.render_entry(ctx.user, &id, &e)))
     }
 
     pub(crate) fn cl_delete(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let (id, e) = self.live_entry(&ctx.user, ctx.var("calendarId"))?;
+        let (id, e) = self.live_entry(ctx.user, ctx.var("calendarId"))?;
         if e.data.get("primary") == Some(&Value::Bool(true)) {
             return Err(bad_request(
                 "The primary calendar cannot be removed from the list.",
             ));
         }
         ctx.if_match(&etag(e.seq))?;
-        self.remove_entry(&ctx.user, &id);
+        self.remove_entry(ctx.user, &id);
         Ok(no_content())
     }
 
@@ -259,8 +259,8 @@ impl Calendars {
         let min = ctx.p.get("minAccessRole").map(role_rank).unwrap_or(0);
         let show_hidden = ctx.p.flag("showHidden") || sync;
         let mut items = Vec::new();
-        for (id, e) in &self.users[&ctx.user].entries {
-            let rank = self.cals.get(id).map(|c| c.rank_of(&ctx.user)).unwrap_or(0);
+        for (id, e) in &self.users[ctx.user].entries {
+            let rank = self.cals.get(id).map(|c| c.rank_of(ctx.user)).unwrap_or(0);
             let deleted = e.deleted || rank == 0;
             if !deleted
                 && (rank < min
@@ -272,11 +272,11 @@ impl Calendars {
                 key: id.clone(),
                 seq: e.seq,
                 deleted,
-                value: self.render_entry(&ctx.user, id, e),
+                value: self.render_entry(ctx.user, id, e),
             });
         }
         let page = self.page_small(ctx, "cl", items, ctx.p.flag("showDeleted"))?;
-        let last = self.users[&ctx.user]
+        let last = self.users[ctx.user]
             .entries
             .values()
             .map(|e| e.seq)

@@ -44,7 +44,7 @@ impl Calendars {
     }
 
     pub(crate) fn cal_get(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let id = self.access(&ctx.user, ctx.var("calendarId"), 1)?;
+        let id = self.access(ctx.user, ctx.var("calendarId"), 1)?;
         Ok(ok(self.render_cal(&self.cals[&id])))
     }
 
@@ -62,7 +62,7 @@ impl Calendars {
             }
         }
         cal.data
-            .insert("dataOwner".into(), Value::from(ctx.user.clone()));
+            .insert("dataOwner".into(), Value::from(ctx.user.to_string()));
         cal.seq = seq;
         cal.last_seq = seq;
         cal.last_ms = ctx.now;
@@ -71,18 +71,18 @@ impl Calendars {
             AclRule {
                 role: "owner".into(),
                 scope_type: "user".into(),
-                scope_value: Some(ctx.user.clone()),
+                scope_value: Some(ctx.user.to_string()),
                 seq,
                 deleted: false,
             },
         );
         self.cals.insert(id.clone(), cal);
-        self.add_entry(&ctx.user, &id, Map::new());
+        self.add_entry(ctx.user, &id, Map::new());
         Ok(ok(self.render_cal(&self.cals[&id])))
     }
 
     pub(crate) fn cal_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
-        let id = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let id = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         ctx.if_match(&etag(self.cals[&id].seq))?;
         check_time_zone(ctx.body.get("timeZone"))?;
         if !patch && ctx.body.get("summary").and_then(Value::as_str).is_none() {
@@ -115,7 +115,7 @@ impl Calendars {
     }
 
     pub(crate) fn cal_delete(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let id = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let id = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         if self.cals[&id].primary_of.is_some() {
             return Err(bad_request(
                 "The primary calendar cannot be deleted; use calendars.clear.",
@@ -133,7 +133,7 @@ impl Calendars {
     }
 
     pub(crate) fn cal_clear(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let id = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let id = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         if self.cals[&id].primary_of.is_none() {
             return Err(bad_request("Only a primary calendar can be cleared."));
         }
@@ -151,7 +151,7 @@ impl Calendars {
     }
 
     pub(crate) fn cal_transfer(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let id = self.access(&ctx.user, ctx.var("calendarId"), 4)?;
+        let id = self.access(ctx.user, ctx.var("calendarId"), 4)?;
         if !ctx.p.flag("useAdminAccess") {
             return Err(invalid(
                 "useAdminAccess must be true to transfer ownership.",
@@ -171,7 +171,7 @@ impl Calendars {
             .data
             .get("dataOwner")
             .and_then(Value::as_str)
-            .unwrap_or(&ctx.user)
+            .unwrap_or(ctx.user)
             .to_string();
         let cal = self.cals.get_mut(&id).ok_or_else(not_found)?;
         cal.data

@@ -310,11 +310,11 @@ impl Calendars {
         }
         m.insert("updated".into(), fmt_ms(cal.last_ms).into());
         m.insert("timeZone".into(), cal.time_zone().name().into());
-        let rank = cal.rank_of(&ctx.user);
+        let rank = cal.rank_of(ctx.user);
         m.insert("accessRole".into(), super::store::rank_role(rank).into());
         let reminders = self
             .users
-            .get(&ctx.user)
+            .get(ctx.user)
             .and_then(|u| u.entries.get(&cal.id))
             .and_then(|e| e.data.get("defaultReminders").cloned())
             .unwrap_or(json!([]));
@@ -323,7 +323,7 @@ impl Calendars {
     }
 
     pub(crate) fn ev_list(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal_id = self.access(&ctx.user, ctx.var("calendarId"), 1)?;
+        let cal_id = self.access(ctx.user, ctx.var("calendarId"), 1)?;
         if ctx.p.get("orderBy") == Some("startTime") && !ctx.p.flag("singleEvents") {
             return Err(bad_request(
                 "The requested ordering is not available for the particular query.",
@@ -393,7 +393,7 @@ impl Calendars {
                 sync_token(self.epoch, cur.snap).into(),
             );
         }
-        let (rank, max_att) = (cal.rank_of(&ctx.user), ctx.p.int("maxAttendees"));
+        let (rank, max_att) = (cal.rank_of(ctx.user), ctx.p.int("maxAttendees"));
         let items = hits
             .iter()
             .map(|h| present(Self::render_hit(cal, h), rank, max_att))
@@ -403,7 +403,7 @@ impl Calendars {
     }
 
     pub(crate) fn ev_instances(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal_id = self.access(&ctx.user, ctx.var("calendarId"), 1)?;
+        let cal_id = self.access(ctx.user, ctx.var("calendarId"), 1)?;
         let cal = &self.cals[&cal_id];
         let id = ctx.var("eventId");
         let ev = cal.events.get(id).ok_or_else(not_found)?;
@@ -464,7 +464,7 @@ impl Calendars {
             };
             m.insert("nextPageToken".into(), t.encode().into());
         }
-        let (rank, max_att) = (cal.rank_of(&ctx.user), ctx.p.int("maxAttendees"));
+        let (rank, max_att) = (cal.rank_of(ctx.user), ctx.p.int("maxAttendees"));
         let items = hits
             .iter()
             .map(|h| present(Self::render_hit(cal, h), rank, max_att))

@@ -145,7 +145,7 @@ impl Calendars {
             (true, Some(o)) => o,
             _ => old
                 .and_then(|o| o.data.get("organizer").cloned())
-                .unwrap_or_else(|| self.organizer(cal_id, &ctx.user)),
+                .unwrap_or_else(|| self.organizer(cal_id, ctx.user)),
         };
         m.insert("organizer".into(), organizer);
         let ical = old
@@ -246,8 +246,8 @@ impl Calendars {
     }
 
     pub(crate) fn ev_get(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 1)?;
-        let rank = self.cals[&cal].rank_of(&ctx.user);
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 1)?;
+        let rank = self.cals[&cal].rank_of(ctx.user);
         self.lookup(&cal, ctx.var("eventId"), rank, ctx.p.int("maxAttendees"))
     }
 
@@ -268,7 +268,7 @@ impl Calendars {
     }
 
     pub(crate) fn ev_insert(&mut self, ctx: &mut Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let id = self.new_id(&cal, &ctx.body)?;
         let body = std::mem::take(&mut ctx.body);
         let ev = self.build_event(&cal, &id, body, None, ctx, false)?;
@@ -276,7 +276,7 @@ impl Calendars {
     }
 
     pub(crate) fn ev_import(&mut self, ctx: &mut Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let uid = ctx
             .body
             .get("iCalUID")
@@ -299,7 +299,7 @@ impl Calendars {
     }
 
     pub(crate) fn ev_quick_add(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let text = ctx.p.get("text").unwrap_or("");
         let tz = self.cals[&cal].time_zone();
         let (summary, start, end) = super::event_list::quick_parse(text, ctx.now, tz);
@@ -313,7 +313,7 @@ impl Calendars {
     }
 
     pub(crate) fn ev_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let id = ctx.var("eventId").to_string();
         let Some(old) = self.cals[&cal].events.get(&id).cloned() else {
             return self.instance_write(ctx, &cal, &id, patch);
@@ -335,7 +335,7 @@ impl Calendars {
     }
 
     pub(crate) fn ev_delete(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let cal = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
+        let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let id = ctx.var("eventId");
         let Some(ev) = self.cals[&cal].events.get(id) else {
             return self.instance_delete(ctx, &cal, id);
@@ -349,8 +349,8 @@ impl Calendars {
     }
 
     pub(crate) fn ev_move(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let src = self.access(&ctx.user, ctx.var("calendarId"), 3)?;
-        let dst = self.access(&ctx.user, ctx.p.get("destination").unwrap_or(""), 3)?;
+        let src = self.access(ctx.user, ctx.var("calendarId"), 3)?;
+        let dst = self.access(ctx.user, ctx.p.get("destination").unwrap_or(""), 3)?;
         let id = ctx.var("eventId").to_string();
         let old = self.cals[&src]
             .events
@@ -372,7 +372,7 @@ impl Calendars {
         let mut ev = old;
         ev.seq = self.bump();
         ev.updated_ms = ctx.now;
-        let org = self.organizer(&dst, &ctx.user);
+        let org = self.organizer(&dst, ctx.user);
         let data = Arc::make_mut(&mut ev.data);
         data.insert("updated".into(), fmt_ms(ctx.now).into());
         data.insert("organizer".into(), org);

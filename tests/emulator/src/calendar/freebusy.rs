@@ -80,7 +80,7 @@ impl Calendars {
             let Some(raw) = item.get("id").and_then(Value::as_str) else {
                 return Err(required("Missing calendar id."));
             };
-            let entry = match self.access(&ctx.user, raw, 1) {
+            let entry = match self.access(ctx.user, raw, 1) {
                 Ok(id) => {
                     let b: Vec<Value> = busy(&self.cals[&id], lo, hi)
                         .into_iter()

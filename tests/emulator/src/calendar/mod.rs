@@ -129,7 +129,7 @@ impl Default for Calendars {
 /// What a handler sees of one call.
 pub(crate) struct Ctx<'r, 'a> {
     pub req: &'r ApiRequest<'a>,
-    pub user: String,
+    pub user: &'a str,
     pub p: Params,
     pub vars: discovery::Vars,
     pub body: Map<String, Value>,
@@ -332,7 +332,7 @@ impl Calendars {
         }
         let mut ctx = Ctx {
             req,
-            user: req.user.to_string(),
+            user: req.user,
             p,
             vars,
             body,

@@ -12,7 +12,7 @@ fn render(id: &str, value: &str, seq: u64) -> Value {
 
 impl Calendars {
     pub(crate) fn setting_get(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let (v, seq) = self.users[&ctx.user]
+        let (v, seq) = self.users[ctx.user]
             .settings
             .get(ctx.var("setting"))
             .ok_or_else(not_found)?;
@@ -20,7 +20,7 @@ impl Calendars {
     }
 
     pub(crate) fn settings_list(&mut self, ctx: &Ctx) -> R<ApiResponse> {
-        let settings = &self.users[&ctx.user].settings;
+        let settings = &self.users[ctx.user].settings;
         let items = settings
             .iter()
             .map(|(k, (v, seq))| Item {

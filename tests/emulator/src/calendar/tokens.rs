@@ -1,6 +1,8 @@
 //! Opaque page and sync tokens.
 
 use super::error::{ApiError, R, full_sync, invalid};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -10,20 +12,9 @@ pub(crate) fn b64_encode(data: &[u8]) -> String {
     out
 }
 
-/// Appends the encoding of `data` to `out`.
+/// Appends the encoding of `data` to `out`: `ALPHABET` is base64url, without padding.
 pub(crate) fn b64_encode_into(out: &mut String, data: &[u8]) {
-    out.reserve(data.len() * 4 / 3 + 3);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
+    URL_SAFE_NO_PAD.encode_string(data, out);
 }
 
 pub(crate) fn b64_decode(s: &str) -> Option<Vec<u8>> {
@@ -107,4 +98,24 @@ pub(crate) fn parse_sync(s: &str, epoch: u64) -> Result<u64, ApiError> {
         return Err(full_sync());
     }
     parts[2].parse().map_err(|_| full_sync())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_with_the_token_alphabet() {
+        assert_eq!(b64_encode(b""), "");
+        assert_eq!(b64_encode(b"f"), "Zg");
+        assert_eq!(b64_encode(b"fo"), "Zm8");
+        assert_eq!(b64_encode(b"foo"), "Zm9v");
+        assert_eq!(b64_encode(&[0xfb, 0xff, 0xbf]), "-_-_");
+        for n in 0..64u8 {
+            let data: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37) ^ n).collect();
+            let text = b64_encode(&data);
+            assert!(text.bytes().all(|b| ALPHABET.contains(&b)));
+            assert_eq!(b64_decode(&text), Some(data));
+        }
+    }
 }

@@ -109,9 +109,9 @@ impl Calendars {
         let key = match kind {
             "events" => format!(
                 "events|{}",
-                self.access(&ctx.user, ctx.var("calendarId"), 1)?
+                self.access(ctx.user, ctx.var("calendarId"), 1)?
             ),
-            "acl" => format!("acl|{}", self.access(&ctx.user, ctx.var("calendarId"), 4)?),
+            "acl" => format!("acl|{}", self.access(ctx.user, ctx.var("calendarId"), 4)?),
             other => format!("{other}|{}", ctx.user),
         };
         let b = &ctx.body;
@@ -166,7 +166,7 @@ impl Calendars {
             token: b.get("token").and_then(Value::as_str).map(str::to_string),
             expiration,
             messages: 0,
-            user: ctx.user.clone(),
+            user: ctx.user.to_string(),
             uri: format!("https://www.googleapis.com/calendar/v3{list_path}?alt=json"),
         };
         let mut answer = Map::new();
