@@ -110,6 +110,7 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
     let status = resp.status;
     let headers = std::mem::take(&mut resp.headers);
     let mut reply = Reply::empty(status);
+    reply.headers.reserve(headers.len() + 1);
     let json = match fields.as_deref().filter(|_| status < 300) {
         _ if status == 204 || status == 304 => None,
         Some(f) => resp

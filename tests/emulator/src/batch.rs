@@ -70,7 +70,7 @@ fn header_lines(block: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// Parses the whole multipart body; `Err` is the message for a 400.
-pub fn parse<'a>(content_type: &str, body: &'a [u8]) -> Result<Vec<Part<'a>>, String> {
+pub fn parse<'a>(content_type: &str, body: &'a Bytes) -> Result<Vec<Part<'a>>, String> {
     let boundary =
         boundary(content_type).ok_or("Content-Type must be multipart/mixed with a boundary.")?;
     let text = std::str::from_utf8(body).map_err(|_| "Batch body is not UTF-8.")?;
@@ -97,7 +97,7 @@ pub fn parse<'a>(content_type: &str, body: &'a [u8]) -> Result<Vec<Part<'a>>, St
             .strip_suffix("\r\n")
             .or_else(|| raw.strip_suffix('\n'))
             .unwrap_or(raw);
-        parts.push(parse_part(raw)?);
+        parts.push(parse_part(raw, body)?);
         if parts.len() > MAX_PARTS {
             return Err(format!(
                 "Too many requests in batch: the limit is {MAX_PARTS}."
@@ -111,14 +111,18 @@ pub fn parse<'a>(content_type: &str, body: &'a [u8]) -> Result<Vec<Part<'a>>, St
     Ok(parts)
 }
 
-fn parse_part(raw: &str) -> Result<Part<'_>, String> {
+/// One part; `whole` is the batch body `raw` lies in, so header values can share it.
+fn parse_part<'a>(raw: &'a str, whole: &Bytes) -> Result<Part<'a>, String> {
     let (head, inner) = split_head(raw);
     let mut content_id = None;
     for (k, v) in header_lines(head) {
         if k.eq_ignore_ascii_case("content-id") {
             content_id = Some(v.trim_start_matches('<').trim_end_matches('>'));
         } else if k.eq_ignore_ascii_case("content-type")
-            && !v.to_ascii_lowercase().starts_with("application/http")
+            && !v
+                .as_bytes()
+                .get(..16)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"application/http"))
         {
             return Err(format!(
                 "Batch part has Content-Type {v}; expected application/http."
@@ -153,7 +157,7 @@ fn parse_part(raw: &str) -> Result<Part<'_>, String> {
         };
         if let (Ok(k), Ok(v)) = (
             HeaderName::from_bytes(k.trim().as_bytes()),
-            HeaderValue::from_str(v.trim()),
+            HeaderValue::from_maybe_shared(whole.slice_ref(v.trim().as_bytes())),
         ) {
             headers.append(k, v);
         }
@@ -308,13 +312,27 @@ mod tests {
     #[test]
     fn parses_parts() {
         let body = "--xyz\r\nContent-Type: application/http\r\nContent-ID: <a1>\r\n\r\nGET /calendar/v3/colors HTTP/1.1\r\n\r\n\r\n--xyz\r\nContent-Type: application/http\r\nContent-ID: b2\r\n\r\nPOST https://www.googleapis.com/calendar/v3/calendars/primary/events?x=1\r\nContent-Type: application/json\r\n\r\n{\"summary\":\"s\"}\r\n--xyz--\r\n";
-        let parts = parse("multipart/mixed; boundary=\"xyz\"", body.as_bytes()).unwrap();
+        let body = Bytes::from_static(body.as_bytes());
+        let parts = parse("multipart/mixed; boundary=\"xyz\"", &body).unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[0].content_id, Some("a1"));
         assert_eq!(parts[1].target, "/calendar/v3/calendars/primary/events?x=1");
         assert_eq!(parts[1].body, b"{\"summary\":\"s\"}");
-        assert!(parse("application/json", body.as_bytes()).is_err());
-        assert!(parse("multipart/mixed; boundary=xyz", b"--xyz\r\n\r\nnonsense").is_err());
+        assert_eq!(parts[1].headers["content-type"], "application/json");
+        assert!(parse("application/json", &body).is_err());
+        let bad = Bytes::from_static(b"--xyz\r\n\r\nnonsense");
+        assert!(parse("multipart/mixed; boundary=xyz", &bad).is_err());
+        let upper = Bytes::from_static(b"--b\r\nContent-Type: Application/HTTP; x\r\n\r\nGET /x HTTP/1.1\r\nA: \x01\r\nB: \xc3\xa9\r\n\r\n--b--");
+        let parts = parse("multipart/mixed; boundary=b", &upper).unwrap();
+        assert!(
+            parts[0].headers.get("a").is_none(),
+            "control characters drop a header"
+        );
+        assert_eq!(parts[0].headers["b"].as_bytes(), "é".as_bytes());
+        let short = Bytes::from_static(
+            b"--b\r\nContent-Type: application/htt\r\n\r\nGET /x HTTP/1.1\r\n\r\n--b--",
+        );
+        assert!(parse("multipart/mixed; boundary=b", &short).is_err());
     }
 
     #[test]

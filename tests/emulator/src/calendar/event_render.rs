@@ -264,16 +264,16 @@ pub(crate) fn normalize_times(data: &mut Map<String, Value>) {
         let Some(obj) = data.get_mut(k).and_then(Value::as_object_mut) else {
             continue;
         };
-        let tz = obj
-            .get("timeZone")
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<Tz>().ok());
         let Some(dt) = obj.get("dateTime").and_then(Value::as_str) else {
             continue;
         };
         if parse_rfc3339(dt).is_some() {
             continue;
         }
+        let tz = obj
+            .get("timeZone")
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Tz>().ok());
         if let (Some(n), Some(z)) = (parse_naive(dt), tz)
             && let Some(t) = z.timestamp_millis_opt(local_ms(z, n)).single()
         {
