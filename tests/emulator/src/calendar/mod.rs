@@ -16,6 +16,7 @@ mod event_render;
 mod event_view;
 mod events;
 mod exceptions;
+mod fast_hash;
 mod freebusy;
 mod json_out;
 mod listing;
@@ -31,6 +32,7 @@ pub use discovery::DISCOVERY_JSON;
 use discovery::Params;
 use error::{ApiError, R, precondition};
 use event_view::EventView;
+use fast_hash::FastMap;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::time::SystemTime;
@@ -108,8 +110,8 @@ pub struct Notification {
 
 /// All users' calendar data.
 pub struct Calendars {
-    users: HashMap<String, User>,
-    cals: HashMap<String, Cal>,
+    users: FastMap<String, User>,
+    cals: FastMap<String, Cal>,
     /// Global change counter: etags, sync tokens and `updated` ordering come from it.
     seq: u64,
     /// Bumped by `expire_sync_tokens`; tokens of older epochs answer 410.
@@ -217,8 +219,8 @@ impl Calendars {
     pub fn new() -> Self {
         let seed = timeutil::system_ms(SystemTime::now()) as u64;
         Calendars {
-            users: HashMap::new(),
-            cals: HashMap::new(),
+            users: FastMap::default(),
+            cals: FastMap::default(),
             seq: 0,
             epoch: 1,
             channels: HashMap::new(),

@@ -1,9 +1,10 @@
 //! In-memory data: calendars with their events and ACL, users with their list and settings.
 
+use super::fast_hash::FastMap;
 use super::rrule::{Rule, Start};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 /// Rank of an access role, higher sees and does more.
@@ -87,14 +88,14 @@ pub(crate) struct Cal {
     pub last_seq: u64,
     pub last_ms: i64,
     pub primary_of: Option<String>,
-    pub events: HashMap<String, Event>,
+    pub events: FastMap<String, Event>,
     /// Non-recurring events by (start, id).
     pub by_start: BTreeSet<(i64, String)>,
     /// Recurring events by id.
     pub recurring: BTreeSet<String>,
     /// Every event by its last change.
     pub by_seq: BTreeMap<u64, String>,
-    pub ical: HashMap<String, String>,
+    pub ical: FastMap<String, String>,
     /// Longest non-recurring event, to bound time-window scans.
     pub max_dur: i64,
     pub acl: BTreeMap<String, AclRule>,
@@ -112,11 +113,11 @@ impl Cal {
             last_seq: 0,
             last_ms: 0,
             primary_of: None,
-            events: HashMap::new(),
+            events: FastMap::default(),
             by_start: BTreeSet::new(),
             recurring: BTreeSet::new(),
             by_seq: BTreeMap::new(),
-            ical: HashMap::new(),
+            ical: FastMap::default(),
             max_dur: 0,
             acl: BTreeMap::new(),
         }

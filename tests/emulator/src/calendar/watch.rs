@@ -207,7 +207,8 @@ impl Calendars {
     pub(crate) fn flush_notifications(&mut self, now: i64) -> Vec<Notification> {
         let mut out = Vec::new();
         self.channels.retain(|_, c| c.expiration > now);
-        if self.touched.is_empty() {
+        // Without channels there is nothing to send; `touched` keeps its buffer for the next call.
+        if self.touched.is_empty() || self.channels.is_empty() {
             return out;
         }
         let mut ids: Vec<String> = self.channels.keys().cloned().collect();
