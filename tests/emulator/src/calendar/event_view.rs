@@ -35,20 +35,10 @@ impl EventView {
         self.etag.as_str().unwrap_or("")
     }
 
-    /// The entries of `to_value()` in its key order: `etag` goes where inserting it would put it.
-    fn entries(&self) -> impl Iterator<Item = (&str, &Value)> {
-        let data = self.data.iter().map(|(k, v)| (k.as_str(), v));
-        let before = data.clone().take_while(|(k, _)| *k < "etag");
-        let after = data.skip_while(|(k, _)| *k <= "etag");
-        before
-            .chain(std::iter::once(("etag", &self.etag)))
-            .chain(after)
-    }
-
     /// The answer body: JSON text as `to_value()` would be written, and a line break.
     pub fn to_json(&self, pretty: bool) -> Bytes {
         let make = || {
-            let mut out = json_out::object(self.entries(), pretty);
+            let mut out = json_out::object_with(&self.data, "etag", &self.etag, pretty);
             out.push(b'\n');
             Bytes::from(out)
         };

@@ -129,7 +129,7 @@ impl Calendars {
         m.insert("id".into(), id.into());
         m.entry("status").or_insert("confirmed".into());
         let mut link = String::from("https://www.google.com/calendar/event?eid=");
-        b64_encode_into(&mut link, format!("{id} {cal_id}").as_bytes());
+        b64_encode_into(&mut link, [id, " ", cal_id].concat().as_bytes());
         m.insert("htmlLink".into(), link.into());
         let now = fmt_ms(ctx.now);
         let created = old
@@ -151,7 +151,7 @@ impl Calendars {
         let ical = old
             .and_then(|o| o.ical_uid().map(str::to_string))
             .or(sent_ical)
-            .unwrap_or_else(|| format!("{id}@google.com"));
+            .unwrap_or_else(|| [id, "@google.com"].concat());
         m.insert("iCalUID".into(), ical.into());
         if !m.contains_key("sequence") {
             let seq = old
@@ -206,7 +206,7 @@ impl Calendars {
         if let Some(c) = self.cals.get_mut(cal_id) {
             c.put_event(id, ev);
         }
-        self.touch(format!("events|{cal_id}"), false);
+        self.touch(["events|", cal_id].concat(), false);
         ok_event(out)
     }
 
@@ -225,7 +225,7 @@ impl Calendars {
             data.insert("updated".into(), fmt_ms(now).into());
             cal.put_event(id, ev);
         }
-        self.touch(format!("events|{cal_id}"), false);
+        self.touch(["events|", cal_id].concat(), false);
     }
 
     /// A stored event as the caller may see it, or a rendered instance for "<id>_<stamp>".

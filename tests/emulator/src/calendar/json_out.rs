@@ -2,7 +2,7 @@
 //! indents), straight into a buffer: every answer is written this way, and serde's generic
 //! serializer costs several times more per key.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// `v` as JSON text.
 pub(crate) fn value(v: &Value, pretty: bool) -> Vec<u8> {
@@ -11,13 +11,35 @@ pub(crate) fn value(v: &Value, pretty: bool) -> Vec<u8> {
     w.out
 }
 
-/// An object given as its entries, already in key order.
-pub(crate) fn object<'a>(
-    entries: impl Iterator<Item = (&'a str, &'a Value)>,
+/// `m` with `key` set to `value`, as inserting it into a copy of `m` and writing that would.
+pub(crate) fn object_with(
+    m: &Map<String, Value>,
+    key: &str,
+    value: &Value,
     pretty: bool,
 ) -> Vec<u8> {
     let mut w = Writer::new(pretty);
-    w.object(entries, 0);
+    w.out.push(b'{');
+    let mut first = true;
+    let mut pending = true;
+    for (k, v) in m {
+        // `Map` iterates in key order: `key` goes before the first key not below it.
+        if pending && k.as_str() >= key {
+            w.entry(first, key, value, 0);
+            first = false;
+            pending = false;
+            if k == key {
+                continue;
+            }
+        }
+        w.entry(first, k, v, 0);
+        first = false;
+    }
+    if pending {
+        w.entry(first, key, value, 0);
+        first = false;
+    }
+    w.close(first, 0, b'}');
     w.out
 }
 
@@ -53,22 +75,23 @@ impl Writer {
                 }
                 self.close(items.is_empty(), depth, b']');
             }
-            Value::Object(m) => self.object(m.iter().map(|(k, v)| (k.as_str(), v)), depth),
+            Value::Object(m) => {
+                self.out.push(b'{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    self.entry(i == 0, k, v, depth);
+                }
+                self.close(m.is_empty(), depth, b'}');
+            }
         }
     }
 
-    fn object<'a>(&mut self, entries: impl Iterator<Item = (&'a str, &'a Value)>, depth: usize) {
-        self.out.push(b'{');
-        let mut empty = true;
-        for (k, v) in entries {
-            self.separator(empty, depth + 1);
-            empty = false;
-            self.string(k);
-            self.out
-                .extend_from_slice(if self.pretty { b": " } else { b":" });
-            self.value(v, depth + 1);
-        }
-        self.close(empty, depth, b'}');
+    /// One `"key": value` of an object at `depth`.
+    fn entry(&mut self, first: bool, k: &str, v: &Value, depth: usize) {
+        self.separator(first, depth + 1);
+        self.string(k);
+        self.out
+            .extend_from_slice(if self.pretty { b": " } else { b":" });
+        self.value(v, depth + 1);
     }
 
     /// Before an entry: a comma unless first; pretty adds a line break and indent.

@@ -29,7 +29,8 @@ pub(crate) fn rank_role(rank: u8) -> &'static str {
 }
 
 pub(crate) fn etag(seq: u64) -> String {
-    format!("\"{seq}\"")
+    // Plain concatenation: `format!` costs several times more, on every write and read.
+    ["\"", &seq.to_string(), "\""].concat()
 }
 
 /// The recurrence of a recurring event.
