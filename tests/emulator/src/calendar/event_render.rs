@@ -11,7 +11,12 @@ use serde_json::{Map, Value};
 /// A parsed `start` or `end`.
 enum When {
     Date(chrono::NaiveDate),
-    Time { ms: i64, tz: Option<Tz> },
+    /// `offset`: written in RFC 3339 with an offset, so `normalize_times` leaves it alone.
+    Time {
+        ms: i64,
+        tz: Option<Tz>,
+        offset: bool,
+    },
 }
 
 fn parse_when(v: Option<&Value>, which: &str) -> R<When> {
@@ -36,12 +41,17 @@ fn parse_when(v: Option<&Value>, which: &str) -> R<When> {
     };
     let s = dt.as_str().ok_or_else(bad)?;
     if let Some(ms) = parse_rfc3339(s) {
-        return Ok(When::Time { ms, tz });
+        return Ok(When::Time {
+            ms,
+            tz,
+            offset: true,
+        });
     }
     match (parse_naive(s), tz) {
         (Some(n), Some(z)) => Ok(When::Time {
             ms: local_ms(z, n),
             tz,
+            offset: false,
         }),
         (Some(_), None) => Err(invalid(format!(
             "Missing time zone definition for {which} time."
@@ -50,8 +60,17 @@ fn parse_when(v: Option<&Value>, which: &str) -> R<When> {
     }
 }
 
+/// What `event_times` found.
+pub(crate) struct Times {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub series: Option<Series>,
+    /// Both times in RFC 3339 with an offset: `normalize_times` would change nothing.
+    pub absolute: bool,
+}
+
 /// Start/end in ms and the recurrence of an event resource; Google's validation errors.
-pub(crate) fn event_times(data: &Map<String, Value>) -> R<(i64, i64, Option<Series>)> {
+pub(crate) fn event_times(data: &Map<String, Value>) -> R<Times> {
     let start = parse_when(data.get("start"), "start")?;
     let end = parse_when(data.get("end"), "end")?;
     let empty = || ApiError::new(400, "timeRangeEmpty", "The specified time range is empty.");
@@ -63,7 +82,7 @@ pub(crate) fn event_times(data: &Map<String, Value>) -> R<(i64, i64, Option<Seri
             let days = (*e - *s).num_days();
             (date_ms(*s), date_ms(*e), Start::Date(*s), Tz::UTC, days)
         }
-        (When::Time { ms: s, tz }, When::Time { ms: e, .. }) => {
+        (When::Time { ms: s, tz, .. }, When::Time { ms: e, .. }) => {
             if e < s {
                 return Err(empty());
             }
@@ -87,24 +106,33 @@ pub(crate) fn event_times(data: &Map<String, Value>) -> R<(i64, i64, Option<Seri
             .ok_or_else(|| invalid("Invalid recurrence rule."))?,
         Some(_) => return Err(invalid("Invalid recurrence rule.")),
     };
+    let absolute = matches!(
+        (&start, &end),
+        (
+            When::Time { offset: true, .. },
+            When::Time { offset: true, .. }
+        )
+    );
+    let times = |series| Times {
+        start_ms: s_ms,
+        end_ms: e_ms,
+        series,
+        absolute,
+    };
     if lines.is_empty() {
-        return Ok((s_ms, e_ms, None));
+        return Ok(times(None));
     }
     if let When::Time { tz: None, .. } = start {
         return Err(invalid("Missing time zone definition for start time."));
     }
     let rule = rrule::parse(&lines, tz).map_err(invalid)?;
-    Ok((
-        s_ms,
-        e_ms,
-        Some(Series {
-            rule,
-            tz,
-            first,
-            dur,
-            overrides: Default::default(),
-        }),
-    ))
+    Ok(times(Some(Series {
+        rule,
+        tz,
+        first,
+        dur,
+        overrides: Default::default(),
+    })))
 }
 
 /// Google's event ids: base32hex, 5 to 1024 characters.

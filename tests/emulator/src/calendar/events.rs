@@ -2,8 +2,8 @@
 
 use super::error::{ApiError, R, deleted, invalid, not_found, required};
 use super::event_render::{
-    event_times, find_occurrence, normalize_times, present, presented_as_is, render_instance,
-    valid_event_id,
+    Times, event_times, find_occurrence, normalize_times, present, presented_as_is,
+    render_instance, valid_event_id,
 };
 use super::event_view::EventView;
 use super::store::{Event, etag};
@@ -115,7 +115,12 @@ impl Calendars {
         ctx: &Ctx,
         keep_organizer: bool,
     ) -> R<Event> {
-        let (start_ms, end_ms, series) = event_times(&body)?;
+        let Times {
+            start_ms,
+            end_ms,
+            series,
+            absolute,
+        } = event_times(&body)?;
         check_event_fields(&body)?;
         let mut m = body;
         let sent_organizer = m.remove("organizer").filter(|o| o.is_object());
@@ -159,7 +164,9 @@ impl Calendars {
                 .unwrap_or(0.into());
             m.insert("sequence".into(), seq);
         }
-        normalize_times(&mut m);
+        if !absolute {
+            normalize_times(&mut m);
+        }
         m.entry("reminders").or_insert(json!({"useDefault": true}));
         m.entry("eventType").or_insert("default".into());
         if let Some(Value::Array(att)) = m.get_mut("attendees") {

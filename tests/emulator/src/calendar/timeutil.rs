@@ -21,21 +21,21 @@ pub(crate) fn fmt_ms(ms: i64) -> String {
         return t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     }
     // Written by hand: chrono's format machinery costs several times more, on every write.
-    let mut out = String::with_capacity(24);
-    let mut put = |n: u32, width: u32, sep: char| {
-        for p in (0..width).rev() {
-            out.push(char::from(b'0' + (n / 10u32.pow(p) % 10) as u8));
+    let mut text = *b"0000-00-00T00:00:00.000Z";
+    let mut put = |end: usize, mut n: u32, width: usize| {
+        for d in text[end - width..end].iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
         }
-        out.push(sep);
     };
-    put(t.year() as u32, 4, '-');
-    put(t.month(), 2, '-');
-    put(t.day(), 2, 'T');
-    put(t.hour(), 2, ':');
-    put(t.minute(), 2, ':');
-    put(t.second(), 2, '.');
-    put(t.timestamp_subsec_millis(), 3, 'Z');
-    out
+    put(4, t.year() as u32, 4);
+    put(7, t.month(), 2);
+    put(10, t.day(), 2);
+    put(13, t.hour(), 2);
+    put(16, t.minute(), 2);
+    put(19, t.second(), 2);
+    put(23, t.timestamp_subsec_millis(), 3);
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// "2026-01-02T03:04:05Z".
