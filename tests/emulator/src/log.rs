@@ -81,8 +81,18 @@ pub struct Record<'a> {
 
 impl Entry {
     pub fn new(r: Record<'_>) -> Entry {
-        let mut headers = String::with_capacity(r.headers.len() * 32);
+        // Sized up front: one allocation for all header lines.
+        let size = r
+            .headers
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 2)
+            .sum();
+        let mut headers = String::with_capacity(size);
+        let mut content_type = None;
         for (k, v) in r.headers {
+            if content_type.is_none() && k == http::header::CONTENT_TYPE {
+                content_type = Some(v);
+            }
             headers.push_str(k.as_str());
             headers.push(':');
             match std::str::from_utf8(v.as_bytes()) {
@@ -91,7 +101,7 @@ impl Entry {
             }
             headers.push('\n');
         }
-        let form = r.headers.get("content-type").is_some_and(|v| {
+        let form = content_type.is_some_and(|v| {
             v.as_bytes()
                 .starts_with(b"application/x-www-form-urlencoded")
         });
