@@ -136,6 +136,17 @@ pub(crate) fn methods() -> &'static [Method] {
 /// More path segments than any method has.
 const MAX_SEGS: usize = 8;
 
+/// The methods with a given number of path segments (fewer than `MAX_SEGS`).
+fn with_segs(n: usize) -> &'static [&'static Method] {
+    static GROUPS: OnceLock<Vec<Vec<&'static Method>>> = OnceLock::new();
+    let groups = GROUPS.get_or_init(|| {
+        (0..MAX_SEGS)
+            .map(|n| methods().iter().filter(|m| m.segs.len() == n).collect())
+            .collect()
+    });
+    groups.get(n).map_or(&[], Vec::as_slice)
+}
+
 /// Decoded path variables of a call, by name.
 pub(crate) type Vars = Vec<(&'static str, String)>;
 
@@ -152,8 +163,9 @@ fn find<'p>(http_method: &str, path: &'p str) -> Option<(&'static Method, [&'p s
     }
     let parts_n = &parts[..n];
     let mut best: Option<(&'static Method, usize)> = None;
-    for m in methods() {
-        if m.segs.len() != n || !m.http_method.eq_ignore_ascii_case(http_method) {
+    for &m in with_segs(n) {
+        // Exact case first: clients send upper case.
+        if m.http_method != http_method && !m.http_method.eq_ignore_ascii_case(http_method) {
             continue;
         }
         let mut lits = 0;
