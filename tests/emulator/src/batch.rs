@@ -322,13 +322,14 @@ mod tests {
         assert!(parse("application/json", &body).is_err());
         let bad = Bytes::from_static(b"--xyz\r\n\r\nnonsense");
         assert!(parse("multipart/mixed; boundary=xyz", &bad).is_err());
-        let upper = Bytes::from_static(b"--b\r\nContent-Type: Application/HTTP; x\r\n\r\nGET /x HTTP/1.1\r\nA: \x01\r\nB: \xc3\xa9\r\n\r\n--b--");
+        let upper = Bytes::from_static(b"--b\r\nContent-Type: Application/HTTP; x\r\n\r\nGET /x HTTP/1.1\r\nA: \x01\r\nB: \xc3\xa9\r\nX-Empty:\r\n\r\n--b--");
         let parts = parse("multipart/mixed; boundary=b", &upper).unwrap();
         assert!(
             parts[0].headers.get("a").is_none(),
             "control characters drop a header"
         );
         assert_eq!(parts[0].headers["b"].as_bytes(), "é".as_bytes());
+        assert_eq!(parts[0].headers["x-empty"], "");
         let short = Bytes::from_static(
             b"--b\r\nContent-Type: application/htt\r\n\r\nGET /x HTTP/1.1\r\n\r\n--b--",
         );
