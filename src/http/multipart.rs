@@ -124,7 +124,7 @@ fn split_head(data: &[u8]) -> (Vec<String>, &[u8]) {
     let mut lines: Vec<String> = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
-        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+        let (line, next) = match memchr::memchr(b'\n', rest) {
             Some(i) => (&rest[..i], &rest[i + 1..]),
             None => (rest, &rest[rest.len()..]),
         };
@@ -158,29 +158,27 @@ fn parse_headers(lines: &[String]) -> Vec<(String, String)> {
 fn split_parts<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8]>> {
     let delim = format!("--{boundary}");
     let delim = delim.as_bytes();
+    let finder = memchr::memmem::Finder::new(delim);
     let mut starts = Vec::new(); // (start of delimiter line, end of delimiter line, is close)
-    let mut i = 0;
-    while i + delim.len() <= body.len() {
-        let at_line_start = i == 0 || body[i - 1] == b'\n';
-        if at_line_start && body[i..].starts_with(delim) {
-            let after = &body[i + delim.len()..];
-            let close = after.starts_with(b"--");
-            let eol = after
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(body.len(), |p| i + delim.len() + p + 1);
-            // Only transport padding may follow a delimiter; otherwise it is body text.
-            let tail = &body[i + delim.len() + if close { 2 } else { 0 }..eol];
-            if tail.iter().all(|b| b" \t\r\n".contains(b)) {
-                starts.push((i, eol, close));
-                if close {
-                    break;
-                }
-                i = eol;
-                continue;
-            }
+    let mut from = 0;
+    while let Some(found) = finder.find(&body[from..]) {
+        let i = from + found;
+        from = i + 1;
+        if i > 0 && body[i - 1] != b'\n' {
+            continue;
         }
-        i += 1;
+        let after = &body[i + delim.len()..];
+        let close = after.starts_with(b"--");
+        let eol = memchr::memchr(b'\n', after).map_or(body.len(), |p| i + delim.len() + p + 1);
+        // Only transport padding may follow a delimiter; otherwise it is body text.
+        let tail = &body[i + delim.len() + if close { 2 } else { 0 }..eol];
+        if tail.iter().all(|b| b" \t\r\n".contains(b)) {
+            starts.push((i, eol, close));
+            if close {
+                break;
+            }
+            from = eol;
+        }
     }
     match starts.last() {
         Some((_, _, true)) => {}
