@@ -77,5 +77,15 @@ fn config() -> cbindgen::Config {
     };
     config.enumeration.rename_variants = cbindgen::RenameRule::None;
     config.export.include = vec!["qgcal_status".to_string()];
+    // Public Rust constants reach C too; give them our prefix so they cannot clash with a host's macros.
+    config.export.rename = [
+        ("MAX_CHUNK", "QGCAL_BATCH_MAX_CHUNK"),
+        ("DEFAULT_CHUNK", "QGCAL_BATCH_DEFAULT_CHUNK"),
+        ("MAX_CONCURRENCY", "QGCAL_BATCH_MAX_CONCURRENCY"),
+        ("DEFAULT_SESSION_MAX_AGE_S", "QGCAL_SESSION_MAX_AGE_S"),
+    ]
+    .into_iter()
+    .map(|(from, to)| (from.to_string(), to.to_string()))
+    .collect();
     config
 }

@@ -16,17 +16,22 @@
 /**
  * Google's limit on calls per batch request.
  */
-#define MAX_CHUNK 1000
+#define QGCAL_BATCH_MAX_CHUNK 1000
 
 /**
  * A friendlier size for per-user rate limits.
  */
-#define DEFAULT_CHUNK 50
+#define QGCAL_BATCH_DEFAULT_CHUNK 50
+
+/**
+ * Most batch requests in flight at once.
+ */
+#define QGCAL_BATCH_MAX_CONCURRENCY 16
 
 /**
  * Google's authorization codes live ten minutes; a session older than this cannot succeed.
  */
-#define DEFAULT_SESSION_MAX_AGE_S 600
+#define QGCAL_SESSION_MAX_AGE_S 600
 
 /**
  * The result of a fallible call. `QGCAL_OK` is 0; every other value names one kind of failure, and the
@@ -179,7 +184,8 @@ enum qgcal_status qgcal_batch(struct qgcal_client *client,
 
 /**
  * `qgcal_batch` with options (`options_json`, NULL for none): `chunk_size`, calls per HTTP request
- * (1–1000, default 50).
+ * (1–1000, default 50), and `concurrency`, batch requests in flight at once (1–16, default 2; Google
+ * runs the calls of a batch in no set order, so chunks side by side promise no less).
  *
  * # Safety
  * Pointers are NULL or valid as their names say; outputs are writable.

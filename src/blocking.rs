@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
-use crate::calendar::batch::BatchCall;
+use crate::calendar::batch::{BatchCall, BatchOptions};
 use crate::calendar::call::CallOptions;
 use crate::calendar::pager::SyncResult;
 use crate::client::Client;
@@ -120,8 +120,13 @@ impl BlockingClient {
         )
     }
 
-    pub fn batch(&self, calls: &[BatchCall], chunk_size: usize) -> Result<Vec<Value>> {
-        block_on(self.client.batch(calls, chunk_size))
+    pub fn batch(&self, calls: &[BatchCall], options: &BatchOptions) -> Result<Vec<Value>> {
+        block_on(self.client.batch(calls, options))
+    }
+
+    /// [`BlockingClient::batch`], answering the results' JSON text (see [`Client::batch_text`]).
+    pub fn batch_text(&self, calls: &[BatchCall], options: &BatchOptions) -> Result<String> {
+        block_on(self.client.batch_text(calls, options))
     }
 }
 

@@ -4,7 +4,7 @@
 mod support;
 
 use gcal_emulator::{Emulator, Fault, MintToken};
-use qorus_gcal::calendar::batch::BatchCall;
+use qorus_gcal::calendar::batch::{BatchCall, BatchOptions};
 use qorus_gcal::oauth::grant::now_unix;
 use qorus_gcal::{Client, runtime};
 use serde_json::{Value, json};
@@ -32,8 +32,7 @@ fn insert(i: usize) -> BatchCall {
 }
 
 fn run(client: &Client, calls: Vec<BatchCall>, chunk: usize) -> Vec<Value> {
-    let c = client.clone();
-    runtime::block_on(async move { c.batch(&calls, chunk).await }).unwrap()
+    runtime::block_on(client.batch(&calls, &BatchOptions::chunks_of(chunk))).unwrap()
 }
 
 #[test]
@@ -128,12 +127,78 @@ fn transient_failures_inside_a_batch_are_retried() {
 }
 
 #[test]
-fn chunk_sizes_outside_one_to_a_thousand_are_refused() {
+fn chunk_sizes_and_concurrency_out_of_range_are_refused() {
     let emulator = Emulator::start();
     let client = client(&emulator);
+    emulator.admin().clear_requests();
     for bad in [0, 1001] {
-        let c = client.clone();
-        let err = runtime::block_on(async move { c.batch(&[insert(0)], bad).await }).unwrap_err();
+        let options = BatchOptions::chunks_of(bad);
+        let err = runtime::block_on(client.batch(&[insert(0)], &options)).unwrap_err();
         assert!(err.message().contains("chunk size"), "{err}");
     }
+    for bad in [0, 17] {
+        let options = BatchOptions {
+            concurrency: bad,
+            ..BatchOptions::default()
+        };
+        let err = runtime::block_on(client.batch_text(&[insert(0)], &options)).unwrap_err();
+        assert!(err.message().contains("concurrency"), "{err}");
+    }
+    assert!(emulator.admin().requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn chunks_in_flight_side_by_side_keep_every_result_in_its_place() {
+    let emulator = Emulator::start();
+    let client = client(&emulator);
+    emulator.admin().clear_requests();
+    let mut calls: Vec<BatchCall> = (0..95).map(insert).collect();
+    calls[40].method = "events.nope".into();
+    let options = BatchOptions {
+        chunk_size: 7,
+        concurrency: 4,
+    };
+    let results = runtime::block_on(client.batch(&calls, &options)).unwrap();
+    assert_eq!(results.len(), 95);
+    for (i, r) in results.iter().enumerate() {
+        if i == 40 {
+            assert_eq!(r["error"]["kind"], "UNKNOWN_METHOD", "{r}");
+        } else {
+            assert_eq!(r["body"]["summary"], format!("batch {i}"), "{r}");
+        }
+    }
+    let batches = emulator
+        .admin()
+        .requests()
+        .iter()
+        .filter(|r| r.method_id.as_deref() == Some("batch"))
+        .count();
+    assert_eq!(batches, 94_usize.div_ceil(7));
+}
+
+#[test]
+fn batch_text_is_the_same_results_as_compact_json() {
+    let emulator = Emulator::start();
+    let client = client(&emulator);
+    let mut calls: Vec<BatchCall> = (0..5).map(insert).collect();
+    calls.push(BatchCall {
+        method: "events.get".into(),
+        params: json!({"calendarId": "primary", "eventId": "missing00"}),
+        body: None,
+    });
+    let text = runtime::block_on(client.batch_text(&calls, &BatchOptions::chunks_of(2))).unwrap();
+    assert!(
+        !text.contains('\n') && !text.contains("\": "),
+        "compact: {text}"
+    );
+    let results: Vec<Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(results.len(), 6);
+    for (i, r) in results.iter().take(5).enumerate() {
+        assert_eq!(r["status"], 200);
+        assert_eq!(r["body"]["summary"], format!("batch {i}"));
+        assert!(r["body"]["id"].is_string());
+    }
+    assert_eq!(results[5]["status"], 404);
+    assert_eq!(results[5]["error"]["kind"], "HTTP_ERROR");
+    assert_eq!(results[5]["error"]["reason"], "notFound");
 }

@@ -43,6 +43,15 @@ fn header_has_guard_version_macros_and_cpp_compat() {
         let line = format!("#define QORUS_GCAL_VERSION_{name} {value}\n");
         assert!(FRESH_HEADER.contains(&line), "missing {line}");
     }
+    // Macros carry our prefix, so none can clash with a host's.
+    for line in FRESH_HEADER.lines().filter(|l| l.starts_with("#define ")) {
+        let name = line.split_whitespace().nth(1).unwrap_or_default();
+        assert!(
+            name.starts_with("QGCAL_") || name.starts_with("QORUS_GCAL_"),
+            "unprefixed macro: {line}"
+        );
+    }
+    assert!(FRESH_HEADER.contains("#define QGCAL_BATCH_MAX_CHUNK 1000\n"));
     // Every exported function carries a doc comment right above it.
     let lines: Vec<&str> = FRESH_HEADER.lines().collect();
     for (i, line) in lines.iter().enumerate() {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use qorus_gcal::calendar::batch::BatchCall;
+use qorus_gcal::calendar::batch::{BatchCall, BatchOptions};
 use qorus_gcal::calendar::call::CallOptions;
 use qorus_gcal::oauth::consent::LocalOptions;
 use qorus_gcal::{BlockingClient, Error, ErrorKind, runtime};
@@ -184,7 +184,7 @@ pub fn run(google: Option<Google>) -> Result<(), Error> {
             body: Some(json!({"summary": format!("batch event {i}"), "start": {"date": "2030-01-16"}, "end": {"date": "2030-01-17"}})),
         })
         .collect();
-    let results = client.batch(&calls, 50)?;
+    let results = client.batch(&calls, &BatchOptions::chunks_of(50))?;
     let mut ids = vec![id.clone()];
     for r in &results {
         println!(

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use qorus_gcal::calendar::batch::BatchCall;
+use qorus_gcal::calendar::batch::{BatchCall, BatchOptions};
 use qorus_gcal::calendar::pager::{Page, Pager};
 use qorus_gcal::{BlockingClient, ErrorKind, runtime};
 use serde_json::{Value, json};
@@ -181,7 +181,10 @@ pub fn batch(global: &Global, args: &BatchArgs) -> CliResult {
     let bar = progress(Some(calls.len() as u64), "calls");
     let mut failed = 0usize;
     for chunk in calls.chunks(args.chunk_size) {
-        let results = match setup.client.batch(chunk, args.chunk_size) {
+        let results = match setup
+            .client
+            .batch(chunk, &BatchOptions::chunks_of(args.chunk_size))
+        {
             Ok(r) => r,
             Err(e) => {
                 bar.finish_and_clear();

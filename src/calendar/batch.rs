@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
+use futures_util::stream::{self, StreamExt};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::call::{CallOptions, PreparedCall, parse_body};
+use super::call::{CallOptions, PreparedCall, json_text, parse_body};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::multipart::{self, BatchPart, BatchResponsePart};
@@ -18,6 +19,8 @@ use crate::http::send::{GoogleError, Incoming, Outgoing, api_error, send};
 pub const MAX_CHUNK: usize = 1000;
 /// A friendlier size for per-user rate limits.
 pub const DEFAULT_CHUNK: usize = 50;
+/// Most batch requests in flight at once.
+pub const MAX_CONCURRENCY: usize = 16;
 
 /// One call of a batch: `{"method", "params", "body"}`.
 #[derive(Clone, Debug, Deserialize)]
@@ -30,22 +33,133 @@ pub struct BatchCall {
     pub body: Option<Value>,
 }
 
+/// How a batch is sent (`qgcal_batch_ex` options).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BatchOptions {
+    /// Calls per HTTP request (1–1000).
+    pub chunk_size: usize,
+    /// HTTP requests in flight at once (1–16). Google runs the calls of a batch in no set order, so
+    /// sending chunks side by side promises no less than sending them one after another.
+    pub concurrency: usize,
+}
+
+impl Default for BatchOptions {
+    fn default() -> BatchOptions {
+        BatchOptions {
+            chunk_size: DEFAULT_CHUNK,
+            concurrency: 2,
+        }
+    }
+}
+
+impl BatchOptions {
+    /// Default options with this chunk size.
+    pub fn chunks_of(chunk_size: usize) -> BatchOptions {
+        BatchOptions {
+            chunk_size,
+            ..BatchOptions::default()
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        if !(1..=MAX_CHUNK).contains(&self.chunk_size) {
+            return Err(Error::invalid_argument(format!(
+                "batch chunk size must be between 1 and {MAX_CHUNK}, got {}",
+                self.chunk_size
+            )));
+        }
+        if !(1..=MAX_CONCURRENCY).contains(&self.concurrency) {
+            return Err(Error::invalid_argument(format!(
+                "batch concurrency must be between 1 and {MAX_CONCURRENCY}, got {}",
+                self.concurrency
+            )));
+        }
+        Ok(())
+    }
+}
+
 struct Pending {
     index: usize,
     call: PreparedCall,
 }
 
-impl Client {
-    /// Runs calls in batches of `chunk_size` (1–1000). Answers one JSON result per call, in order:
-    /// `{"status": 200, "body": {...}}` or `{"status": N, "error": {"kind", "message", "http_status",
-    /// "reason"}}` (status 0 when the call was never sent, e.g. invalid parameters).
-    pub async fn batch(&self, calls: &[BatchCall], chunk_size: usize) -> Result<Vec<Value>> {
-        if !(1..=MAX_CHUNK).contains(&chunk_size) {
-            return Err(Error::invalid_argument(format!(
-                "batch chunk size must be between 1 and {MAX_CHUNK}, got {chunk_size}"
-            )));
+/// What became of one call, before it is turned into JSON (a value, or text for the C API).
+enum Outcome {
+    Answered {
+        status: u16,
+        body: bytes::Bytes,
+    },
+    /// The whole result, `{"status", "error"}`.
+    Failed(Value),
+}
+
+impl Outcome {
+    fn into_value(self) -> Value {
+        match self {
+            Outcome::Answered { status, body } => match parse_body(status, &body) {
+                Ok(body) => {
+                    // Moved into place; `json!` would copy the body through serialization.
+                    let mut result = Map::new();
+                    result.insert("status".into(), status.into());
+                    result.insert("body".into(), body);
+                    Value::Object(result)
+                }
+                Err(e) => failure(status, &e),
+            },
+            Outcome::Failed(result) => result,
         }
-        let mut results: Vec<Option<Value>> = vec![None; calls.len()];
+    }
+
+    fn write_text(self, out: &mut String) {
+        match self {
+            Outcome::Answered { status, body } => match json_text(status, &body) {
+                Ok(text) => {
+                    out.push_str("{\"status\":");
+                    out.push_str(&status.to_string());
+                    out.push_str(",\"body\":");
+                    out.push_str(&text);
+                    out.push('}');
+                }
+                Err(e) => out.push_str(&failure(status, &e).to_string()),
+            },
+            Outcome::Failed(result) => out.push_str(&result.to_string()),
+        }
+    }
+}
+
+impl Client {
+    /// Runs calls in batches of `options.chunk_size` (1–1000), up to `options.concurrency` batch
+    /// requests at once. Answers one JSON result per call, in order: `{"status": 200, "body": {...}}` or
+    /// `{"status": N, "error": {"kind", "message", "http_status", "reason"}}` (status 0 when the call was
+    /// never sent, e.g. invalid parameters).
+    pub async fn batch(&self, calls: &[BatchCall], options: &BatchOptions) -> Result<Vec<Value>> {
+        let outcomes = self.batch_outcomes(calls, options).await?;
+        Ok(outcomes.into_iter().map(Outcome::into_value).collect())
+    }
+
+    /// [`Client::batch`], answering the JSON text of the results array; each body is Google's text,
+    /// checked and made compact, never built into a [`Value`].
+    pub async fn batch_text(&self, calls: &[BatchCall], options: &BatchOptions) -> Result<String> {
+        let outcomes = self.batch_outcomes(calls, options).await?;
+        let mut out = String::from("[");
+        for (i, outcome) in outcomes.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            outcome.write_text(&mut out);
+        }
+        out.push(']');
+        Ok(out)
+    }
+
+    async fn batch_outcomes(
+        &self,
+        calls: &[BatchCall],
+        options: &BatchOptions,
+    ) -> Result<Vec<Outcome>> {
+        options.check()?;
+        let mut results: Vec<Option<Outcome>> = calls.iter().map(|_| None).collect();
         let mut pending = Vec::new();
         for (index, call) in calls.iter().enumerate() {
             match self.prepare_call(
@@ -55,7 +169,7 @@ impl Client {
                 &CallOptions::default(),
             ) {
                 Ok(call) => pending.push(Pending { index, call }),
-                Err(e) => results[index] = Some(failure(0, &e)),
+                Err(e) => results[index] = Some(Outcome::Failed(failure(0, &e))),
             }
         }
         let policy = self.config().retry;
@@ -63,26 +177,30 @@ impl Client {
         while !pending.is_empty() {
             let mut again = Vec::new();
             let mut duplicates = Vec::new();
-            for chunk in pending.chunks(chunk_size) {
-                let answers = self.send_chunk(chunk).await?;
+            // Answers come back in chunk order, whichever request finished first.
+            let mut answered = stream::iter(pending.chunks(options.chunk_size))
+                .map(|chunk| async move { (chunk, self.send_chunk(chunk).await) })
+                .buffered(options.concurrency);
+            while let Some((chunk, answers)) = answered.next().await {
                 // Parts may come back in any order; they name their call by content id.
-                let by_id: HashMap<usize, &BatchResponsePart> = answers
-                    .iter()
+                let mut by_id: HashMap<usize, BatchResponsePart> = answers?
+                    .into_iter()
                     .filter_map(|p| Some((p.content_id.as_deref()?.parse().ok()?, p)))
                     .collect();
                 for item in chunk {
-                    let Some(part) = by_id.get(&item.index).copied() else {
-                        results[item.index] = Some(failure(
-                            0,
-                            &Error::new(
-                                crate::ErrorKind::Http,
-                                "the batch answer had no part for this call",
-                            ),
-                        ));
+                    let Some(part) = by_id.remove(&item.index) else {
+                        let missing = Error::new(
+                            crate::ErrorKind::Http,
+                            "the batch answer had no part for this call",
+                        );
+                        results[item.index] = Some(Outcome::Failed(failure(0, &missing)));
                         continue;
                     };
                     if (200..300).contains(&part.status) {
-                        results[item.index] = Some(success(part));
+                        results[item.index] = Some(Outcome::Answered {
+                            status: part.status,
+                            body: part.body.into(),
+                        });
                         continue;
                     }
                     let google = GoogleError::parse(&part.body);
@@ -98,10 +216,11 @@ impl Client {
                         duplicates.push(item.index);
                     } else {
                         let error = api_error(self, part.status, google, attempt);
-                        results[item.index] = Some(failure(part.status, &error));
+                        results[item.index] = Some(Outcome::Failed(failure(part.status, &error)));
                     }
                 }
             }
+            drop(answered);
             // Our own generated id already exists: an earlier attempt wrote it. Fetch it as the answer.
             for index in duplicates {
                 let item = pending
@@ -112,11 +231,14 @@ impl Client {
                                     "eventId": item.call.generated_id});
                 results[index] = Some(
                     match self
-                        .call("events.get", &params, None, &CallOptions::default())
+                        .call_answer("events.get", &params, None, &CallOptions::default())
                         .await
                     {
-                        Ok(body) => json!({"status": 200, "body": body}),
-                        Err(e) => failure(e.http_status(), &e),
+                        Ok(answer) => Outcome::Answered {
+                            status: answer.status,
+                            body: answer.body,
+                        },
+                        Err(e) => Outcome::Failed(failure(e.http_status(), &e)),
                     },
                 );
             }
@@ -128,7 +250,7 @@ impl Client {
         }
         Ok(results
             .into_iter()
-            .map(|r| r.unwrap_or_else(|| json!({"status": 0})))
+            .map(|r| r.unwrap_or_else(|| Outcome::Failed(json!({"status": 0}))))
             .collect())
     }
 
@@ -155,19 +277,6 @@ impl Client {
         let answer = send(self, &outgoing).await?;
         let content_type = header(&answer, "content-type");
         multipart::decode_batch_response(&content_type, &answer.body)
-    }
-}
-
-/// `{"status", "body"}`, the body moved into place rather than copied (as `json!` would).
-fn success(part: &BatchResponsePart) -> Value {
-    match parse_body(part.status, &part.body) {
-        Ok(body) => {
-            let mut result = Map::new();
-            result.insert("status".into(), part.status.into());
-            result.insert("body".into(), body);
-            Value::Object(result)
-        }
-        Err(e) => failure(part.status, &e),
     }
 }
 

@@ -96,7 +96,7 @@ impl Client {
         json_text(answer.status, &answer.body)
     }
 
-    async fn call_answer(
+    pub(crate) async fn call_answer(
         &self,
         method: &str,
         params: &Value,

@@ -2,13 +2,11 @@
 
 use std::ffi::c_char;
 
-use serde::Deserialize;
-
 use super::client::{client_arg, qgcal_client};
 use super::error::qgcal_error;
 use super::status::qgcal_status;
 use super::strings::{opt_str_arg, out_arg, str_arg, string_out};
-use crate::calendar::batch::{BatchCall, DEFAULT_CHUNK};
+use crate::calendar::batch::{BatchCall, BatchOptions};
 use crate::calendar::notification::parse_notification;
 use crate::config::parse_json;
 use crate::runtime;
@@ -41,7 +39,8 @@ pub unsafe extern "C" fn qgcal_batch(
 }
 
 /// `qgcal_batch` with options (`options_json`, NULL for none): `chunk_size`, calls per HTTP request
-/// (1–1000, default 50).
+/// (1–1000, default 50), and `concurrency`, batch requests in flight at once (1–16, default 2; Google
+/// runs the calls of a batch in no set order, so chunks side by side promise no less).
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say; outputs are writable.
@@ -65,18 +64,11 @@ pub unsafe extern "C" fn qgcal_batch_ex(
             None => BatchOptions::default(),
         };
         let out = out_arg(responses_json_out, "responses_json_out")?;
-        let chunk = options.chunk_size.unwrap_or(DEFAULT_CHUNK);
-        let results = runtime::block_on(async move { client.batch(&calls, chunk).await })?;
+        let results = runtime::block_on(client.batch_text(&calls, &options))?;
         // SAFETY: checked non-NULL.
-        unsafe { *out = string_out(serde_json::Value::Array(results).to_string()) };
+        unsafe { *out = string_out(results) };
         Ok(())
     })
-}
-
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BatchOptions {
-    chunk_size: Option<usize>,
 }
 
 /// Reads the `X-Goog-*` headers a webhook received (`headers_json`: an object of name → value, any

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use gcal_emulator::Emulator;
 use qorus_gcal::BlockingClient;
-use qorus_gcal::calendar::batch::BatchCall;
+use qorus_gcal::calendar::batch::{BatchCall, BatchOptions};
 use qorus_gcal::calendar::call::CallOptions;
 use serde_json::{Value, json};
 
@@ -142,7 +142,9 @@ pub fn inserts(lib: &BlockingClient) -> (Duration, Duration) {
         }
         single.push(start.elapsed());
         let start = Instant::now();
-        let results = lib.batch(&calls, 50).expect("batch");
+        let results = lib
+            .batch(&calls, &BatchOptions::chunks_of(50))
+            .expect("batch");
         batched.push(start.elapsed());
         assert!(
             results.iter().all(|r| r["status"] == 200),
