@@ -285,9 +285,8 @@ fn check_rules(spec: &MethodSpec, values: &[(&'static ParamSpec, Vec<String>)]) 
             }
         }
     }
-    if get("orderBy") == Some(&["startTime".to_string()])
-        && get("singleEvents") != Some(&["true".to_string()])
-    {
+    let is = |name: &str, want: &str| get(name).is_some_and(|v| v.len() == 1 && v[0] == want);
+    if is("orderBy", "startTime") && !is("singleEvents", "true") {
         return Err(Error::invalid_argument(format!(
             "{id}: parameter 'orderBy' = 'startTime' requires 'singleEvents' = true"
         )));
@@ -323,7 +322,10 @@ pub fn percent_encode(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
         }
     }
     out

@@ -3,6 +3,8 @@
  *   c_abi_bench LIB.so latency N          -> {"p50_us": .., "p99_us": ..}
  *   c_abi_bench LIB.so throughput THREADS TOTAL -> {"per_s": ..}
  *   c_abi_bench LIB.so cold               -> {"ms": ..}  (dlopen + client + first successful call)
+ *   c_abi_bench LIB.so inserts N          -> {"single_s": .., "batch_s": ..}  (N events.insert through
+ *                                            qgcal_call one by one, then N through one qgcal_batch)
  *
  * The client config comes in QGCAL_BENCH_CONFIG and the event id in QGCAL_BENCH_EVENT. */
 #define _POSIX_C_SOURCE 200809L
@@ -22,6 +24,7 @@ typedef void (*string_free_fn)(char *);
 typedef void (*error_free_fn)(struct qgcal_error *);
 typedef const char *(*error_message_fn)(const struct qgcal_error *);
 typedef void (*client_free_fn)(struct qgcal_client *);
+typedef enum qgcal_status (*batch_fn)(struct qgcal_client *, const char *, char **, struct qgcal_error **);
 
 static client_new_fn p_client_new;
 static call_fn p_call;
@@ -29,6 +32,7 @@ static string_free_fn p_string_free;
 static error_free_fn p_error_free;
 static error_message_fn p_error_message;
 static client_free_fn p_client_free;
+static batch_fn p_batch;
 static struct qgcal_client *client;
 static char params[512];
 
@@ -62,6 +66,7 @@ static void load(const char *path) {
     LOAD(p_error_free, "qgcal_error_free");
     LOAD(p_error_message, "qgcal_error_message");
     LOAD(p_client_free, "qgcal_client_free");
+    LOAD(p_batch, "qgcal_batch");
 #undef LOAD
 }
 
@@ -76,6 +81,49 @@ static void get_once(void) {
     struct qgcal_error *err = NULL;
     if (p_call(client, "events.get", params, NULL, &answer, &err) != QGCAL_OK) fail("events.get", err);
     p_string_free(answer);
+}
+
+#define EVENT_BODY "{\"summary\":\"bench event %ld\",\"start\":{\"dateTime\":\"2030-01-15T10:00:00Z\"}," \
+                   "\"end\":{\"dateTime\":\"2030-01-15T11:00:00Z\"}}"
+
+/* N inserts one by one, then the same N as one qgcal_batch (chunks of 50). */
+static void inserts(long n) {
+    char body[256];
+    double a = now_s();
+    for (long i = 0; i < n; i++) {
+        char *answer = NULL;
+        struct qgcal_error *err = NULL;
+        snprintf(body, sizeof body, EVENT_BODY, i);
+        if (p_call(client, "events.insert", "{\"calendarId\":\"primary\"}", body, &answer, &err) != QGCAL_OK)
+            fail("events.insert", err);
+        p_string_free(answer);
+    }
+    double single = now_s() - a;
+    size_t cap = (size_t)n * 256 + 16, len = 0;
+    char *calls = malloc(cap);
+    len += (size_t)snprintf(calls + len, cap - len, "[");
+    for (long i = 0; i < n; i++) {
+        snprintf(body, sizeof body, EVENT_BODY, i);
+        len += (size_t)snprintf(calls + len, cap - len,
+                                "%s{\"method\":\"events.insert\",\"params\":{\"calendarId\":\"primary\"},\"body\":%s}",
+                                i ? "," : "", body);
+    }
+    snprintf(calls + len, cap - len, "]");
+    char *results = NULL;
+    struct qgcal_error *err = NULL;
+    a = now_s();
+    if (p_batch(client, calls, &results, &err) != QGCAL_OK) fail("qgcal_batch", err);
+    double batch = now_s() - a;
+    /* Every call must have succeeded: count the results that carry status 200. */
+    long ok = 0;
+    for (const char *p = strstr(results, "{\"status\":200,"); p; p = strstr(p + 1, "{\"status\":200,")) ok++;
+    if (ok != n) {
+        fprintf(stderr, "qgcal_batch: %ld of %ld calls succeeded\n", ok, n);
+        exit(1);
+    }
+    p_string_free(results);
+    free(calls);
+    printf("{\"single_s\": %.4f, \"batch_s\": %.4f}\n", single, batch);
 }
 
 static int cmp(const void *a, const void *b) {
@@ -96,7 +144,7 @@ static void *work(void *arg) {
 int main(int argc, char **argv) {
     double t0 = now_s();
     if (argc < 3) {
-        fprintf(stderr, "usage: c_abi_bench LIB.so latency N | throughput THREADS TOTAL | cold\n");
+        fprintf(stderr, "usage: c_abi_bench LIB.so latency N | throughput THREADS TOTAL | cold | inserts N\n");
         return 2;
     }
     const char *config = getenv("QGCAL_BENCH_CONFIG"), *event = getenv("QGCAL_BENCH_EVENT");
@@ -138,6 +186,8 @@ int main(int argc, char **argv) {
         for (int i = 0; i < threads; i++) pthread_join(ids[i], NULL);
         printf("{\"per_s\": %.1f}\n", (double)(per * threads) / (now_s() - a));
         free(ids);
+    } else if (strcmp(argv[2], "inserts") == 0 && argc > 3) {
+        inserts(atol(argv[3]));
     } else {
         fprintf(stderr, "unknown mode %s\n", argv[2]);
         return 2;

@@ -1,5 +1,7 @@
-//! Measurements that need a process of their own: peak RSS while listing, and cold start.
-//! The parent passes the target in `QGCAL_BENCH_TARGET` and reads one JSON line back.
+//! Measurements that need a process of their own: peak RSS while listing, cold start, and the raw
+//! client out of process (the C program's counterpart: both then reach the emulator across processes).
+//! The parent passes the target in `QGCAL_BENCH_TARGET` (and the event id and thread count for the
+//! raw rows in `QGCAL_BENCH_EVENT` and `QGCAL_BENCH_THREADS`) and reads one JSON line back.
 
 use std::time::Instant;
 
@@ -25,6 +27,10 @@ fn target() -> Target {
         access_token: v["access_token"].as_str().unwrap_or_default().into(),
         refresh_token: v["refresh_token"].as_str().unwrap_or_default().into(),
     }
+}
+
+fn event() -> String {
+    std::env::var("QGCAL_BENCH_EVENT").expect("QGCAL_BENCH_EVENT")
 }
 
 /// Peak resident set size so far, in KiB.
@@ -53,6 +59,23 @@ pub fn run(mode: &str, started: Instant) {
         "cold-raw" => {
             Raw::new(&t).get("colors", &[]);
             json!({"ms": started.elapsed().as_secs_f64() * 1e3})
+        }
+        "raw-latency" => {
+            let l = crate::rows::raw_latency(&Raw::new(&t), &event());
+            json!({"p50_us": l.p50.as_secs_f64() * 1e6, "p99_us": l.p99.as_secs_f64() * 1e6})
+        }
+        "raw-throughput" => {
+            let threads = std::env::var("QGCAL_BENCH_THREADS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .expect("QGCAL_BENCH_THREADS");
+            let raw = Raw::new(&t);
+            let path = format!("calendars/primary/events/{}", event());
+            for _ in 0..50 {
+                raw.get(&path, &[]);
+            }
+            let per_s = crate::rows::throughput(threads, crate::rows::raw_get(raw, &event()));
+            json!({ "per_s": per_s })
         }
         other => panic!("unknown child mode {other}"),
     };

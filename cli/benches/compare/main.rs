@@ -63,12 +63,22 @@ fn main() {
     match &c {
         Ok(c) => {
             let n = rows::LATENCY_CALLS.to_string();
+            // The raw client in a process of its own too, so both cross the same process boundary.
             let v = c.run(&t, &id, &["latency", &n]);
-            let r = rows::raw_latency(&raw, &id);
-            let us =
-                |k: &str| std::time::Duration::from_secs_f64(v[k].as_f64().unwrap_or(0.0) / 1e6);
-            table.latency("1. events.get p50 via the C ABI (µs)", us("p50_us"), r.p50);
-            table.latency("1. events.get p99 via the C ABI (µs)", us("p99_us"), r.p99);
+            let r = in_child("raw-latency", &t, &[("QGCAL_BENCH_EVENT", &id)]);
+            let us = |v: &Value, k: &str| {
+                std::time::Duration::from_secs_f64(v[k].as_f64().unwrap_or(0.0) / 1e6)
+            };
+            table.latency(
+                "1. events.get p50 via the C ABI, raw client out of process too (µs)",
+                us(&v, "p50_us"),
+                us(&r, "p50_us"),
+            );
+            table.latency(
+                "1. events.get p99 via the C ABI, raw client out of process too (µs)",
+                us(&v, "p99_us"),
+                us(&r, "p99_us"),
+            );
         }
         Err(why) => table.skipped("1. events.get via the C ABI", why),
     }
@@ -92,18 +102,27 @@ fn main() {
             raw_rate,
         );
         if let Ok(c) = &c {
-            let total = rows::THROUGHPUT_CALLS.to_string();
-            let rates = (0..5)
-                .map(|_| {
-                    c.run(&t, &id, &["throughput", &threads.to_string(), &total])["per_s"]
+            let (total, n) = (rows::THROUGHPUT_CALLS.to_string(), threads.to_string());
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for _ in 0..5 {
+                let v = c.run(&t, &id, &["throughput", &n, &total]);
+                a.push(v["per_s"].as_f64().unwrap_or(0.0));
+                let env = [
+                    ("QGCAL_BENCH_EVENT", id.as_str()),
+                    ("QGCAL_BENCH_THREADS", &n),
+                ];
+                b.push(
+                    in_child("raw-throughput", &t, &env)["per_s"]
                         .as_f64()
-                        .unwrap_or(0.0)
-                })
-                .collect();
+                        .unwrap_or(0.0),
+                );
+            }
             table.throughput(
-                &format!("2. events.get/s, {threads} thread(s), via the C ABI"),
-                median(rates),
-                raw_rate,
+                &format!(
+                    "2. events.get/s, {threads} thread(s), via the C ABI, raw client out of process too"
+                ),
+                median(a),
+                median(b),
             );
         }
     }
@@ -124,13 +143,31 @@ fn main() {
         access_token: list_access,
         refresh_token: list_refresh,
     };
-    let a = in_child("list-lib", &list_target);
-    let b = in_child("list-raw", &list_target);
+    let a = in_child("list-lib", &list_target, &[]);
+    let b = in_child("list-raw", &list_target, &[]);
     table.listing(&a, &b, LIST_EVENTS);
 
     eprintln!("5. {} inserts", rows::INSERTS);
     let (single, batched) = rows::inserts(&lib);
-    table.inserts(rows::INSERTS, single, batched);
+    table.inserts("Rust API", rows::INSERTS, single, batched);
+    if let Ok(c) = &c {
+        // Three rounds, the median of each side.
+        let n = rows::INSERTS.to_string();
+        let runs: Vec<Value> = (0..3).map(|_| c.run(&t, &id, &["inserts", &n])).collect();
+        let side = |k: &str| {
+            std::time::Duration::from_secs_f64(median(
+                runs.iter()
+                    .map(|v| v[k].as_f64().unwrap_or(f64::NAN))
+                    .collect(),
+            ))
+        };
+        table.inserts(
+            "C ABI, qgcal_batch",
+            rows::INSERTS,
+            side("single_s"),
+            side("batch_s"),
+        );
+    }
 
     eprintln!("6. refresh storm");
     let (token_requests, took) = rows::refresh_storm(&emu, &t);
@@ -140,7 +177,7 @@ fn main() {
     let cold = |mode: &str| -> f64 {
         median(
             (0..5)
-                .map(|_| in_child(mode, &t)["ms"].as_f64().unwrap_or(f64::NAN))
+                .map(|_| in_child(mode, &t, &[])["ms"].as_f64().unwrap_or(f64::NAN))
                 .collect(),
         )
     };
@@ -202,10 +239,11 @@ fn list_token(emu: &gcal_emulator::Emulator) -> (String, String) {
 }
 
 /// Runs this bench binary again in `mode` and reads its one JSON line.
-fn in_child(mode: &str, t: &Target) -> Value {
+fn in_child(mode: &str, t: &Target, env: &[(&str, &str)]) -> Value {
     let out = Command::new(std::env::current_exe().expect("own path"))
         .args(["--child", mode])
         .env(child::ENV, child::encode(t))
+        .envs(env.iter().copied())
         .output()
         .expect("child bench");
     assert!(

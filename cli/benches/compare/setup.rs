@@ -57,6 +57,7 @@ pub struct Raw {
     pub http: reqwest::Client,
     pub auth: String,
     pub api: String,
+    pub user_agent: String,
 }
 
 fn raw_runtime() -> &'static tokio::runtime::Runtime {
@@ -79,6 +80,7 @@ impl Raw {
                 .build()
                 .expect("reqwest"),
             auth: format!("Bearer {}", t.access_token),
+            user_agent: qorus_gcal::config::default_user_agent(),
             api: t.urls.api_base_url.clone(),
         }
     }
@@ -91,7 +93,10 @@ impl Raw {
                 reqwest::Url::parse_with_params(&format!("{}{path}", self.api), query)
                     .expect("URL"),
             )
-            .header("authorization", &self.auth);
+            .header("authorization", &self.auth)
+            // The library's own headers, so both send identical requests.
+            .header("accept", "application/json")
+            .header("user-agent", &self.user_agent);
         let fut = async move {
             let resp = req.send().await.expect("raw send");
             assert!(resp.status().is_success(), "raw GET {}", resp.status());

@@ -128,10 +128,10 @@ impl Table {
         );
     }
 
-    pub fn inserts(&mut self, n: usize, single: Duration, batched: Duration) {
+    pub fn inserts(&mut self, via: &str, n: usize, single: Duration, batched: Duration) {
         let x = single.as_secs_f64() / batched.as_secs_f64();
         self.row(
-            &format!("5. {n} events.insert: one by one vs batches of 50 (s)"),
+            &format!("5. {n} events.insert, {via}: one by one vs batches of 50 (s)"),
             format!("{:.2} batch", batched.as_secs_f64()),
             format!("{:.2} single", single.as_secs_f64()),
             format!("{x:.1}× faster"),
