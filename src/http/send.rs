@@ -82,7 +82,7 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         if let Some(timeout) = request.timeout {
             builder = builder.timeout(timeout);
         }
-        let response = match builder.send().await {
+        let mut response = match builder.send().await {
             Ok(response) => response,
             Err(e) => {
                 // A failed connect never reached the server, so even a POST may be repeated.
@@ -101,7 +101,8 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
             refreshed = true;
             continue;
         }
-        let headers = response.headers().clone();
+        // Taken, not copied: reading the body needs only the body.
+        let headers = std::mem::take(response.headers_mut());
         let body = match response.bytes().await {
             Ok(body) => body,
             Err(_) if request.idempotent && attempt < max_attempts => {
