@@ -330,6 +330,11 @@ fn revoke_kills_the_grant_and_forgets_the_token() {
     let emulator = Emulator::start();
     let (client, _) = client_with_stale_token(&emulator, json!({}));
     token(&client).unwrap();
+    let colors = || {
+        let options = qorus_gcal::calendar::call::CallOptions::default();
+        runtime::block_on(client.call("colors.get", &Value::Null, None, &options))
+    };
+    colors().unwrap();
     let c = client.clone();
     runtime::block_on(async move { c.revoke().await }).unwrap();
     assert_eq!(support::count_requests(&emulator, "revoke"), 1);
@@ -337,6 +342,9 @@ fn revoke_kills_the_grant_and_forgets_the_token() {
         token(&client).unwrap_err().kind(),
         ErrorKind::ConsentRequired
     );
+    // Calls forget the token too: refused before anything is sent.
+    assert_eq!(colors().unwrap_err().kind(), ErrorKind::ConsentRequired);
+    assert_eq!(support::count_requests(&emulator, "colors.get"), 1);
     // Nothing left to revoke.
     let c = client.clone();
     let err = runtime::block_on(async move { c.revoke().await }).unwrap_err();

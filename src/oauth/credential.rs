@@ -1,9 +1,10 @@
 //! The client's credential: the current token, how to get a new one, and who to tell when one arrives.
 //!
 //! Refreshes are single-flight: the token sits behind an async mutex, so any number of callers that find
-//! it stale wait for the one refresh in flight and then share its result.
+//! it stale wait for the one refresh in flight and then share its result. A copy of the access token and
+//! its expiry, changed only under that mutex, lets the common case (a fresh token) skip the mutex.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::Mutex as AsyncMutex;
 
@@ -20,6 +21,8 @@ pub type TokenCallback = Arc<dyn Fn(&Token) + Send + Sync>;
 pub struct Credential {
     signer: Option<Signer>,
     token: AsyncMutex<Option<Token>>,
+    /// The access token of `token` and its expiry, for readers that need nothing else.
+    fresh: RwLock<Option<(Secret, Option<i64>)>>,
     callback: Mutex<Option<TokenCallback>>,
 }
 
@@ -48,9 +51,15 @@ impl Credential {
         }
         Ok(Credential {
             signer,
+            fresh: RwLock::new(config.token.as_ref().and_then(snapshot)),
             token: AsyncMutex::new(config.token.clone()),
             callback: Mutex::new(None),
         })
+    }
+
+    /// Mirrors the token now behind the mutex; called with the mutex held.
+    fn mirror(&self, token: Option<&Token>) {
+        *self.fresh.write().unwrap_or_else(|p| p.into_inner()) = token.and_then(snapshot);
     }
 
     /// Replaces the token callback; the previous one is dropped (which runs its drop function).
@@ -73,7 +82,10 @@ impl Credential {
 
     /// Stores a token obtained by consent and tells the host.
     pub async fn install(&self, token: Token) {
-        *self.token.lock().await = Some(token.clone());
+        let mut guard = self.token.lock().await;
+        *guard = Some(token.clone());
+        self.mirror(guard.as_ref());
+        drop(guard);
         self.notify(&token);
     }
 
@@ -85,6 +97,14 @@ impl Credential {
         config: &Config,
         stale: Option<&Secret>,
     ) -> Result<Secret> {
+        if stale.is_none() {
+            let fresh = self.fresh.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((access, expires_at)) = fresh.as_ref()
+                && fresh_enough(*expires_at, config)
+            {
+                return Ok(access.clone());
+            }
+        }
         let token = self.current(http, config, stale, false).await?;
         token
             .access_token
@@ -108,6 +128,7 @@ impl Credential {
         }
         let fresh = self.obtain(http, config, guard.as_ref()).await?;
         *guard = Some(fresh.clone());
+        self.mirror(guard.as_ref());
         drop(guard);
         self.notify(&fresh);
         Ok(fresh)
@@ -152,6 +173,7 @@ impl Credential {
             .ok_or_else(|| Error::new(ErrorKind::ConsentRequired, "there is no token to revoke"))?;
         grant::revoke(http, config, &target).await?;
         *guard = None;
+        self.mirror(None);
         Ok(())
     }
 }
@@ -160,8 +182,18 @@ impl Credential {
 /// the API's 401 will tell).
 fn usable(token: &Token, config: &Config) -> bool {
     let has_access = token.access_token.as_ref().is_some_and(|t| !t.is_empty());
-    let fresh = token
-        .expires_at
-        .is_none_or(|at| at.saturating_sub(config.refresh_skew.as_secs() as i64) > now_unix());
-    has_access && fresh
+    has_access && fresh_enough(token.expires_at, config)
+}
+
+fn fresh_enough(expires_at: Option<i64>, config: &Config) -> bool {
+    expires_at.is_none_or(|at| at.saturating_sub(config.refresh_skew.as_secs() as i64) > now_unix())
+}
+
+/// The access token and expiry of a token, when it has a non-empty access token.
+fn snapshot(token: &Token) -> Option<(Secret, Option<i64>)> {
+    let access = token
+        .access_token
+        .as_ref()
+        .filter(|t| !t.expose().is_empty())?;
+    Some((access.clone(), token.expires_at))
 }
