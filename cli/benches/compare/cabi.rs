@@ -52,12 +52,20 @@ pub fn build() -> Result<CBench, String> {
 }
 
 impl CBench {
-    pub fn run(&self, t: &Target, event_id: &str, args: &[&str]) -> Value {
-        let out = Command::new(&self.exe)
+    /// The C program with these arguments, ready to run.
+    pub fn command(&self, t: &Target, event_id: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.exe);
+        command
             .arg(&self.cdylib)
             .args(args)
             .env("QGCAL_BENCH_CONFIG", config(t, false))
-            .env("QGCAL_BENCH_EVENT", event_id)
+            .env("QGCAL_BENCH_EVENT", event_id);
+        command
+    }
+
+    pub fn run(&self, t: &Target, event_id: &str, args: &[&str]) -> Value {
+        let out = self
+            .command(t, event_id, args)
             .output()
             .expect("run c_abi_bench");
         assert!(

@@ -61,7 +61,11 @@ pub fn run(mode: &str, started: Instant) {
             json!({"ms": started.elapsed().as_secs_f64() * 1e3})
         }
         "raw-latency" => {
-            let l = crate::rows::raw_latency(&Raw::new(&t), &event());
+            let calls = std::env::var("QGCAL_BENCH_CALLS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(crate::rows::LATENCY_CALLS);
+            let l = crate::rows::raw_latency(&Raw::new(&t), &event(), calls);
             json!({"p50_us": l.p50.as_secs_f64() * 1e6, "p99_us": l.p99.as_secs_f64() * 1e6})
         }
         "raw-throughput" => {

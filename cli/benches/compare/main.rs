@@ -8,6 +8,7 @@
 
 mod cabi;
 mod child;
+mod instructions;
 mod python;
 mod rows;
 mod setup;
@@ -86,6 +87,26 @@ fn main() {
             );
         }
         Err(why) => table.skipped("1. events.get via the C ABI", why),
+    }
+    if let Ok(c) = &c {
+        eprintln!("1. client instructions per events.get (callgrind)");
+        let lib = instructions::per_call(|n| c.command(&t, &id, &["latency", &n.to_string()]));
+        let raw = instructions::per_call(|n| {
+            child_command(
+                "raw-latency",
+                &t,
+                &[
+                    ("QGCAL_BENCH_EVENT", &id),
+                    ("QGCAL_BENCH_CALLS", &n.to_string()),
+                ],
+            )
+        });
+        match (lib, raw) {
+            (Ok(a), Ok(b)) => table.instructions(a, b),
+            (Err(why), _) | (_, Err(why)) => {
+                table.skipped("1. client instructions per events.get via the C ABI", &why)
+            }
+        }
     }
 
     eprintln!("2. throughput");
@@ -243,14 +264,19 @@ fn list_token(emu: &gcal_emulator::Emulator) -> (String, String) {
     )
 }
 
-/// Runs this bench binary again in `mode` and reads its one JSON line.
-fn in_child(mode: &str, t: &Target, env: &[(&str, &str)]) -> Value {
-    let out = Command::new(std::env::current_exe().expect("own path"))
+/// This bench binary again, in `mode`.
+fn child_command(mode: &str, t: &Target, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(std::env::current_exe().expect("own path"));
+    command
         .args(["--child", mode])
         .env(child::ENV, child::encode(t))
-        .envs(env.iter().copied())
-        .output()
-        .expect("child bench");
+        .envs(env.iter().copied());
+    command
+}
+
+/// Runs this bench binary again in `mode` and reads its one JSON line.
+fn in_child(mode: &str, t: &Target, env: &[(&str, &str)]) -> Value {
+    let out = child_command(mode, t, env).output().expect("child bench");
     assert!(
         out.status.success(),
         "child {mode} failed: {}",

@@ -64,12 +64,12 @@ pub fn latency(t: &Target, lib: &BlockingClient, raw: &Raw, event_id: &str) -> (
 }
 
 /// The raw client alone, right after the C program's run, with the same warm-up and count.
-pub fn raw_latency(raw: &Raw, event_id: &str) -> Latency {
+pub fn raw_latency(raw: &Raw, event_id: &str, calls: usize) -> Latency {
     let path = format!("calendars/primary/events/{event_id}");
     for _ in 0..200 {
         raw.get(&path, &[]);
     }
-    let samples = (0..LATENCY_CALLS)
+    let samples = (0..calls)
         .map(|_| {
             let s = Instant::now();
             raw.get(&path, &[]);

@@ -57,6 +57,18 @@ impl Table {
         );
     }
 
+    pub fn instructions(&mut self, lib: f64, raw: f64) {
+        let x = lib / raw;
+        self.row(
+            "1. client instructions per events.get via the C ABI (callgrind; raw out of process too)",
+            format!("{:.0}k", lib / 1e3),
+            format!("{:.0}k", raw / 1e3),
+            ratio(x),
+            "lib/raw ≤ 1.10",
+            Some(x <= 1.10),
+        );
+    }
+
     pub fn throughput(&mut self, what: &str, lib: f64, raw: f64) {
         let x = lib / raw;
         self.row(
