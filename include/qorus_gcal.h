@@ -212,9 +212,9 @@ enum qgcal_status qgcal_parse_notification(const char *headers_json,
 /**
  * Calls any of the 38 Calendar v3 methods by its discovery id, with or without the `calendar.` prefix
  * (`events.list`, `calendar.events.insert`). `params_json` holds path and query parameters (an object,
- * or NULL), `body_json` the request body (NULL for none). Answers the response JSON (`{}` for an empty
- * answer). Bad methods, parameters and bodies are refused before any network traffic
- * (`QGCAL_UNKNOWN_METHOD`, `QGCAL_INVALID_ARGUMENT`, `QGCAL_INVALID_JSON`).
+ * or NULL), `body_json` the request body (NULL for none). Answers the response JSON: Google's own text,
+ * checked and made compact (`{}` for an empty answer). Bad methods, parameters and bodies are refused
+ * before any network traffic (`QGCAL_UNKNOWN_METHOD`, `QGCAL_INVALID_ARGUMENT`, `QGCAL_INVALID_JSON`).
  *
  * # Safety
  * Pointers are NULL or valid as their names say; outputs are writable.
