@@ -1,8 +1,8 @@
 //! In-memory data: calendars with their events and ACL, users with their list and settings.
 
-use super::fast_hash::FastMap;
 use super::rrule::{Rule, Start};
 use chrono_tz::Tz;
+use rustc_hash::FxHashMap as FastMap;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
