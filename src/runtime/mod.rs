@@ -22,6 +22,8 @@ use crate::error::{Error, ErrorKind, Result};
 const WORKER_THREADS: usize = 2;
 const MAX_BLOCKING_THREADS: usize = 8;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How far ahead the runtime always has a timer pending (see [`anchor_timers`]).
+const TIMER_ANCHOR: Duration = Duration::from_secs(5);
 
 enum State {
     Idle,
@@ -82,6 +84,18 @@ fn build_runtime() -> Result<Runtime> {
         .map_err(|e| Error::internal(format!("cannot start the library's runtime: {e}")))
 }
 
+/// Keeps a timer pending at most [`TIMER_ANCHOR`] ahead. tokio wakes a parked worker whenever a timer
+/// is set earlier than every pending one, and each request's timeout is set from the host's thread: with
+/// no other timer pending, every call paid that wake-up (measured: about 1.8 more context switches and
+/// 13 µs more per `events.get`). Request timeouts are longer than the anchor, so they never wake anyone.
+async fn anchor_timers() {
+    let mut tick = tokio::time::interval(TIMER_ANCHOR);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+    }
+}
+
 /// A handle to the runtime, starting it on first use.
 pub fn handle() -> Result<Handle> {
     check_not_forked()?;
@@ -92,6 +106,7 @@ pub fn handle() -> Result<Handle> {
         State::Idle => {
             let rt = build_runtime()?;
             let handle = rt.handle().clone();
+            rt.spawn(anchor_timers());
             OWNER_PID.store(std::process::id(), Ordering::Release);
             *state = State::Running(rt);
             Ok(handle)
