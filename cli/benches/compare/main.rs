@@ -63,25 +63,29 @@ fn main() {
     let c = cabi::build();
     match &c {
         Ok(c) => {
-            let n = rows::LATENCY_CALLS.to_string();
+            let n = (rows::LATENCY_CALLS / 2).to_string();
             // The raw client in a process of its own too, so both cross the same process boundary;
-            // three alternating runs each, the median of each percentile.
+            // five alternating runs of half the calls each, the median of each percentile.
             let (mut v, mut r) = (Vec::new(), Vec::new());
-            for _ in 0..3 {
+            let raw_env = [
+                ("QGCAL_BENCH_EVENT", id.as_str()),
+                ("QGCAL_BENCH_CALLS", &n),
+            ];
+            for _ in 0..5 {
                 v.push(c.run(&t, &id, &["latency", &n]));
-                r.push(in_child("raw-latency", &t, &[("QGCAL_BENCH_EVENT", &id)]));
+                r.push(in_child("raw-latency", &t, &raw_env));
             }
             let us = |runs: &[Value], k: &str| {
                 let values = runs.iter().map(|v| v[k].as_f64().unwrap_or(0.0)).collect();
                 std::time::Duration::from_secs_f64(median(values) / 1e6)
             };
             table.latency(
-                "1. events.get p50 via the C ABI, raw client out of process too (µs, median of 3 runs)",
+                "1. events.get p50 via the C ABI, raw client out of process too (µs, median of 5 runs)",
                 us(&v, "p50_us"),
                 us(&r, "p50_us"),
             );
             table.latency(
-                "1. events.get p99 via the C ABI, raw client out of process too (µs, median of 3 runs)",
+                "1. events.get p99 via the C ABI, raw client out of process too (µs, median of 5 runs)",
                 us(&v, "p99_us"),
                 us(&r, "p99_us"),
             );
@@ -177,9 +181,9 @@ fn main() {
     let (single, batched) = rows::inserts(&lib);
     table.inserts("Rust API", rows::INSERTS, single, batched);
     if let Ok(c) = &c {
-        // Three rounds, the median of each side.
+        // Five rounds, the median of each side.
         let n = rows::INSERTS.to_string();
-        let runs: Vec<Value> = (0..3).map(|_| c.run(&t, &id, &["inserts", &n])).collect();
+        let runs: Vec<Value> = (0..5).map(|_| c.run(&t, &id, &["inserts", &n])).collect();
         let side = |k: &str| {
             std::time::Duration::from_secs_f64(median(
                 runs.iter()
