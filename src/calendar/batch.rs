@@ -111,19 +111,13 @@ impl Outcome {
         }
     }
 
-    fn write_text(self, out: &mut String) {
+    fn into_text(self) -> String {
         match self {
             Outcome::Answered { status, body } => match json_text(status, &body) {
-                Ok(text) => {
-                    out.push_str("{\"status\":");
-                    out.push_str(&status.to_string());
-                    out.push_str(",\"body\":");
-                    out.push_str(&text);
-                    out.push('}');
-                }
-                Err(e) => out.push_str(&failure(status, &e).to_string()),
+                Ok(text) => format!("{{\"status\":{status},\"body\":{text}}}"),
+                Err(e) => failure(status, &e).to_string(),
             },
-            Outcome::Failed(result) => out.push_str(&result.to_string()),
+            Outcome::Failed(result) => result.to_string(),
         }
     }
 }
@@ -134,32 +128,29 @@ impl Client {
     /// `{"status": N, "error": {"kind", "message", "http_status", "reason"}}` (status 0 when the call was
     /// never sent, e.g. invalid parameters).
     pub async fn batch(&self, calls: &[BatchCall], options: &BatchOptions) -> Result<Vec<Value>> {
-        let outcomes = self.batch_outcomes(calls, options).await?;
-        Ok(outcomes.into_iter().map(Outcome::into_value).collect())
+        self.batch_outcomes(calls, options, Outcome::into_value)
+            .await
     }
 
     /// [`Client::batch`], answering the JSON text of the results array; each body is Google's text,
     /// checked and made compact, never built into a [`Value`].
     pub async fn batch_text(&self, calls: &[BatchCall], options: &BatchOptions) -> Result<String> {
-        let outcomes = self.batch_outcomes(calls, options).await?;
-        let mut out = String::from("[");
-        for (i, outcome) in outcomes.into_iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            outcome.write_text(&mut out);
-        }
-        out.push(']');
-        Ok(out)
+        let results = self
+            .batch_outcomes(calls, options, Outcome::into_text)
+            .await?;
+        Ok(format!("[{}]", results.join(",")))
     }
 
-    async fn batch_outcomes(
+    /// Runs the batch; each call's outcome goes through `finish` as soon as its chunk is answered, so
+    /// that work overlaps the chunks still in flight.
+    async fn batch_outcomes<T>(
         &self,
         calls: &[BatchCall],
         options: &BatchOptions,
-    ) -> Result<Vec<Outcome>> {
+        finish: fn(Outcome) -> T,
+    ) -> Result<Vec<T>> {
         options.check()?;
-        let mut results: Vec<Option<Outcome>> = calls.iter().map(|_| None).collect();
+        let mut results: Vec<Option<T>> = calls.iter().map(|_| None).collect();
         let mut pending = Vec::new();
         for (index, call) in calls.iter().enumerate() {
             match self.prepare_call(
@@ -169,7 +160,7 @@ impl Client {
                 &CallOptions::default(),
             ) {
                 Ok(call) => pending.push(Pending { index, call }),
-                Err(e) => results[index] = Some(Outcome::Failed(failure(0, &e))),
+                Err(e) => results[index] = Some(finish(Outcome::Failed(failure(0, &e)))),
             }
         }
         let policy = self.config().retry;
@@ -193,14 +184,14 @@ impl Client {
                             crate::ErrorKind::Http,
                             "the batch answer had no part for this call",
                         );
-                        results[item.index] = Some(Outcome::Failed(failure(0, &missing)));
+                        results[item.index] = Some(finish(Outcome::Failed(failure(0, &missing))));
                         continue;
                     };
                     if (200..300).contains(&part.status) {
-                        results[item.index] = Some(Outcome::Answered {
+                        results[item.index] = Some(finish(Outcome::Answered {
                             status: part.status,
                             body: part.body.into(),
-                        });
+                        }));
                         continue;
                     }
                     let google = GoogleError::parse(&part.body);
@@ -216,7 +207,8 @@ impl Client {
                         duplicates.push(item.index);
                     } else {
                         let error = api_error(self, part.status, google, attempt);
-                        results[item.index] = Some(Outcome::Failed(failure(part.status, &error)));
+                        results[item.index] =
+                            Some(finish(Outcome::Failed(failure(part.status, &error))));
                     }
                 }
             }
@@ -229,7 +221,7 @@ impl Client {
                     .expect("pending item");
                 let params = json!({"calendarId": calls[index].params.get("calendarId").cloned().unwrap_or(Value::Null),
                                     "eventId": item.call.generated_id});
-                results[index] = Some(
+                results[index] = Some(finish(
                     match self
                         .call_answer("events.get", &params, None, &CallOptions::default())
                         .await
@@ -240,7 +232,7 @@ impl Client {
                         },
                         Err(e) => Outcome::Failed(failure(e.http_status(), &e)),
                     },
-                );
+                ));
             }
             pending.retain(|p| again.contains(&p.index));
             if !pending.is_empty() {
@@ -250,7 +242,7 @@ impl Client {
         }
         Ok(results
             .into_iter()
-            .map(|r| r.unwrap_or_else(|| Outcome::Failed(json!({"status": 0}))))
+            .map(|r| r.unwrap_or_else(|| finish(Outcome::Failed(json!({"status": 0})))))
             .collect())
     }
 
