@@ -240,8 +240,12 @@ impl Config {
 
 /// Parses JSON into `T`, telling syntax errors apart from shape errors and naming the path of the latter.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T> {
+    // Tracking the path costs as much again as parsing: do it only to explain a failure.
+    if let Ok(value) = serde_json::from_str(json) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
@@ -258,7 +262,15 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(json: &str, what: &str)
                 }
             }
         }
-    })
+    })?;
+    // Whatever made the plain parse fail is after the value, like `{} x`.
+    de.end().map_err(|inner| {
+        Error::new(
+            ErrorKind::InvalidJson,
+            format!("{what} is not valid JSON: {inner}"),
+        )
+    })?;
+    Ok(value)
 }
 
 // serde_json appends "at line 1 column 12", which means nothing to a host that built the JSON itself.

@@ -175,3 +175,18 @@ fn secrets_never_show_in_debug_output() {
     assert!(debug.contains("[redacted]"));
     assert!(debug.contains("cid"), "non-secret values stay visible");
 }
+
+#[test]
+fn errors_name_the_key_and_text_after_the_json_is_refused() {
+    let e = Config::from_json(r#"{"timeouts": {"request_ms": "soon"}}"#).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.message().contains("`timeouts.request_ms`"), "{e}");
+    let e = Config::from_json(r#"{"no_such_key": 1}"#).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.message().contains("no_such_key"), "{e}");
+    for bad in ["{} x", "{}}", r#"{"client_id": "a"} {}"#, "{"] {
+        let e = Config::from_json(bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidJson, "{bad}: {e}");
+    }
+    assert!(Config::from_json(" {} \n").is_ok());
+}
