@@ -29,19 +29,8 @@ pub(crate) fn rank_role(rank: u8) -> &'static str {
 }
 
 pub(crate) fn etag(seq: u64) -> String {
-    // Digits by hand into one buffer: `format!` costs several times more, on every write.
-    let mut text = [b'"'; 22];
-    let mut start = text.len() - 1;
-    let mut n = seq;
-    loop {
-        start -= 1;
-        text[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&text[start - 1..]).into_owned()
+    let mut digits = itoa::Buffer::new();
+    ["\"", digits.format(seq), "\""].concat()
 }
 
 /// The recurrence of a recurring event.
