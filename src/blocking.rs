@@ -2,7 +2,6 @@
 //! thread waits, as the C API does. Do not call these from inside an async runtime (they answer
 //! [`crate::ErrorKind::Reentrant`]).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -26,7 +25,7 @@ pub struct BlockingClient {
 
 /// A local-server consent in progress.
 pub struct BlockingConsent {
-    consent: Arc<LocalConsent>,
+    consent: LocalConsent,
 }
 
 impl BlockingClient {
@@ -44,29 +43,20 @@ impl BlockingClient {
     }
 
     pub fn token(&self) -> Result<Token> {
-        let c = self.client.clone();
-        block_on(async move { c.token().await })
+        block_on(self.client.token())
     }
 
     pub fn refresh(&self) -> Result<Token> {
-        let c = self.client.clone();
-        block_on(async move { c.refresh().await })
+        block_on(self.client.refresh())
     }
 
     pub fn revoke(&self) -> Result<()> {
-        let c = self.client.clone();
-        block_on(async move { c.revoke().await })
+        block_on(self.client.revoke())
     }
 
     pub fn consent_start_local(&self, options: LocalOptions) -> Result<(BlockingConsent, Url)> {
-        let c = self.client.clone();
-        let (consent, url) = block_on(async move { c.consent_start_local(options).await })?;
-        Ok((
-            BlockingConsent {
-                consent: Arc::new(consent),
-            },
-            url,
-        ))
+        let (consent, url) = block_on(self.client.consent_start_local(options))?;
+        Ok((BlockingConsent { consent }, url))
     }
 
     pub fn consent_start_external(&self, options: &ExternalOptions) -> Result<(Url, Session)> {
@@ -74,12 +64,7 @@ impl BlockingClient {
     }
 
     pub fn consent_complete(&self, session: &Session, callback_url: &str) -> Result<Token> {
-        let (c, session, callback) = (
-            self.client.clone(),
-            session.clone(),
-            callback_url.to_string(),
-        );
-        block_on(async move { c.consent_complete(&session, &callback).await })
+        block_on(self.client.consent_complete(session, callback_url))
     }
 
     pub fn call(
@@ -133,8 +118,7 @@ impl BlockingClient {
 impl BlockingConsent {
     /// Waits for the browser (without limit when `timeout` is `None`).
     pub fn wait(&self, timeout: Option<Duration>) -> Result<Token> {
-        let consent = self.consent.clone();
-        block_on(async move { consent.wait(timeout).await })
+        block_on(self.consent.wait(timeout))
     }
 
     /// Stops waiting; safe from another thread while one waits.

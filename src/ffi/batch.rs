@@ -54,7 +54,7 @@ pub unsafe extern "C" fn qgcal_batch_ex(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY (all three): forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
+        let client = unsafe { client_arg(client) }?;
         let calls: Vec<BatchCall> = parse_json(
             unsafe { str_arg(requests_json, "requests_json") }?,
             "requests_json",

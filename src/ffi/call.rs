@@ -67,12 +67,8 @@ pub unsafe extern "C" fn qgcal_call_ex(
         let options =
             CallOptions::from_json(unsafe { opt_str_arg(options_json, "options_json") }?)?;
         let out = out_arg(response_json_out, "response_json_out")?;
-        let answer = runtime::block_on(async move {
-            let body = (!body.is_null()).then_some(body);
-            client
-                .call_text(&method, &params, body.as_ref(), &options)
-                .await
-        })?;
+        let body = (!body.is_null()).then_some(&body);
+        let answer = runtime::block_on(client.call_text(method, &params, body, &options))?;
         // SAFETY: checked non-NULL.
         unsafe { *out = string_out(answer) };
         Ok(())
@@ -99,7 +95,8 @@ pub unsafe extern "C" fn qgcal_methods(
 
 /// Walks the pages of a list method, one page in memory at a time.
 pub struct qgcal_pager {
-    // Shared with the runtime task that fetches the page; the lock is never contended.
+    // Two host threads calling next on one pager take turns, so pages come out whole and in order; a
+    // call in progress holds its own reference, so even a host that frees early cannot pull it away.
     pager: Arc<tokio::sync::Mutex<Pager>>,
 }
 
@@ -120,7 +117,7 @@ pub unsafe extern "C" fn qgcal_pager_new(
         // SAFETY (all three): forwarded contract.
         let (client, method, params) = unsafe { call_args(client, method, params_json) }?;
         let out = out_arg(pager_out, "pager_out")?;
-        let pager = Pager::new(client, &method, &params)?;
+        let pager = Pager::new(client.clone(), method, &params)?;
         // SAFETY: checked non-NULL.
         unsafe {
             *out = Box::into_raw(Box::new(qgcal_pager {
@@ -155,7 +152,7 @@ pub unsafe extern "C" fn qgcal_pager_next(
             .pager
             .clone();
         let out = out_arg(page_json_out, "page_json_out")?;
-        let page = runtime::block_on(async move { pager.lock().await.next_page().await })?;
+        let page = runtime::block_on(async { pager.lock().await.next_page().await })?;
         let json = match page {
             Some(page) => page.to_json(),
             None => serde_json::json!({"items": [], "more": false}),
@@ -198,7 +195,7 @@ pub unsafe extern "C" fn qgcal_list_all(
         let (client, method, params) = unsafe { call_args(client, method, params_json) }?;
         let out = out_arg(items_json_out, "items_json_out")?;
         let max = usize::try_from(max_items).unwrap_or(usize::MAX);
-        let items = runtime::block_on(async move { client.list_all(&method, &params, max).await })?;
+        let items = runtime::block_on(client.list_all(method, &params, max))?;
         // SAFETY: checked non-NULL.
         unsafe { *out = string_out(serde_json::Value::Array(items).to_string()) };
         Ok(())
@@ -255,20 +252,12 @@ pub unsafe extern "C" fn qgcal_sync_ex(
     ffi_status!(error_out, {
         // SAFETY (all five): forwarded contract.
         let (client, method, params) = unsafe { call_args(client, method, params_json) }?;
-        let token = unsafe { opt_str_arg(sync_token, "sync_token") }?.map(str::to_string);
+        let token = unsafe { opt_str_arg(sync_token, "sync_token") }?;
         let options =
             SyncOptions::from_json(unsafe { opt_str_arg(options_json, "options_json") }?)?;
         let out = out_arg(result_json_out, "result_json_out")?;
-        let result = runtime::block_on(async move {
-            client
-                .sync(
-                    &method,
-                    &params,
-                    token.as_deref(),
-                    options.full_resync_on_expiry,
-                )
-                .await
-        })?;
+        let result =
+            runtime::block_on(client.sync(method, &params, token, options.full_resync_on_expiry))?;
         // SAFETY: checked non-NULL.
         unsafe { *out = string_out(result.to_json().to_string()) };
         Ok(())
@@ -295,14 +284,14 @@ impl SyncOptions {
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say.
-unsafe fn call_args(
+unsafe fn call_args<'a>(
     client: *mut qgcal_client,
     method: *const c_char,
     params_json: *const c_char,
-) -> Result<(crate::Client, String, serde_json::Value), qgcal_error> {
+) -> Result<(&'a crate::Client, &'a str, serde_json::Value), qgcal_error> {
     // SAFETY (all three): forwarded contract.
-    let client = unsafe { client_arg(client) }?.clone();
-    let method = unsafe { str_arg(method, "method") }?.to_string();
+    let client = unsafe { client_arg(client) }?;
+    let method = unsafe { str_arg(method, "method") }?;
     let params = unsafe { json_arg(params_json, "params_json") }?;
     Ok((client, method, params))
 }

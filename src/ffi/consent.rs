@@ -14,6 +14,7 @@ use crate::runtime;
 
 /// A local-server consent in progress: a one-shot listener on 127.0.0.1 waiting for the browser.
 pub struct qgcal_consent {
+    // A waiting thread holds its own reference, so even a host that frees early cannot pull it away.
     consent: Arc<LocalConsent>,
 }
 
@@ -34,14 +35,13 @@ pub unsafe extern "C" fn qgcal_consent_start_local(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY: forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
+        let client = unsafe { client_arg(client) }?;
         // SAFETY: forwarded contract.
         let options =
             LocalOptions::from_json(unsafe { opt_str_arg(options_json, "options_json") }?)?;
         let consent_out = out_arg(consent_out, "consent_out")?;
         let url_out = out_arg(auth_url_out, "auth_url_out")?;
-        let (consent, url) =
-            runtime::block_on(async move { client.consent_start_local(options).await })?;
+        let (consent, url) = runtime::block_on(client.consent_start_local(options))?;
         // SAFETY: checked non-NULL.
         unsafe {
             *consent_out = Box::into_raw(Box::new(qgcal_consent {
@@ -161,14 +161,13 @@ pub unsafe extern "C" fn qgcal_consent_complete(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY: forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
+        let client = unsafe { client_arg(client) }?;
         // SAFETY: forwarded contract.
         let session = Session::from_json(unsafe { str_arg(session_json, "session_json") }?)?;
         // SAFETY: forwarded contract.
-        let callback = unsafe { str_arg(callback_url, "callback_url") }?.to_string();
+        let callback = unsafe { str_arg(callback_url, "callback_url") }?;
         let out = out_arg(token_json_out, "token_json_out")?;
-        let token =
-            runtime::block_on(async move { client.consent_complete(&session, &callback).await })?;
+        let token = runtime::block_on(client.consent_complete(&session, callback))?;
         // SAFETY: checked non-NULL.
         unsafe { *out = string_out(token.to_json()) };
         Ok(())

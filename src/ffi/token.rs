@@ -119,9 +119,9 @@ unsafe fn token_out(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY: forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
+        let client = unsafe { client_arg(client) }?;
         let out = out_arg(token_json_out, "token_json_out")?;
-        let token = runtime::block_on(async move {
+        let token = runtime::block_on(async {
             if force {
                 client.refresh().await
             } else {
@@ -146,8 +146,8 @@ pub unsafe extern "C" fn qgcal_client_revoke(
 ) -> qgcal_status {
     ffi_status!(error_out, {
         // SAFETY: forwarded contract.
-        let client = unsafe { client_arg(client) }?.clone();
-        runtime::block_on(async move { client.revoke().await })?;
+        let client = unsafe { client_arg(client) }?;
+        runtime::block_on(client.revoke())?;
         Ok(())
     })
 }
