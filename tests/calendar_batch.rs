@@ -109,6 +109,31 @@ fn invalid_calls_are_answered_in_place_without_being_sent() {
 }
 
 #[test]
+fn a_chunk_of_only_invalid_calls_sends_no_request() {
+    let emulator = Emulator::start();
+    let client = client(&emulator);
+    emulator.admin().clear_requests();
+    let nope = || BatchCall {
+        method: "events.nope".into(),
+        params: json!({}),
+        body: None,
+    };
+    // Chunks of two: [insert, nope], [nope, nope], [insert].
+    let calls = vec![insert(0), nope(), nope(), nope(), insert(4)];
+    let results = run(&client, calls, 2);
+    let statuses: Vec<&Value> = results.iter().map(|r| &r["status"]).collect();
+    assert_eq!(statuses, [200, 0, 0, 0, 200]);
+    assert_eq!(results[4]["body"]["summary"], "batch 4");
+    let batches = emulator
+        .admin()
+        .requests()
+        .iter()
+        .filter(|r| r.method_id.as_deref() == Some("batch"))
+        .count();
+    assert_eq!(batches, 2, "the chunk with nothing valid was never sent");
+}
+
+#[test]
 fn transient_failures_inside_a_batch_are_retried() {
     let emulator = Emulator::start();
     let client = client(&emulator);

@@ -84,6 +84,9 @@ struct Pending {
     call: PreparedCall,
 }
 
+/// A chunk's calls ready to send, and those refused before sending (index and why).
+type PreparedChunk = (Vec<Pending>, Vec<(usize, Error)>);
+
 /// What became of one call, before it is turned into JSON (a value, or text for the C API).
 enum Outcome {
     Answered {
@@ -151,99 +154,148 @@ impl Client {
     ) -> Result<Vec<T>> {
         options.check()?;
         let mut results: Vec<Option<T>> = calls.iter().map(|_| None).collect();
-        let mut pending = Vec::new();
-        for (index, call) in calls.iter().enumerate() {
+        // Each chunk is prepared only when its request is about to go out, so preparing overlaps
+        // the server's work on the chunks before it.
+        let first = calls
+            .chunks(options.chunk_size)
+            .enumerate()
+            .map(|(k, chunk)| self.prepare_chunk(k * options.chunk_size, chunk));
+        let policy = self.config().retry;
+        let mut attempt = 1;
+        let mut again = self
+            .round(first, calls, options, attempt, &mut results, finish)
+            .await?;
+        while !again.is_empty() {
+            tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+            attempt += 1;
+            let mut chunks = Vec::new();
+            while !again.is_empty() {
+                let rest = again.split_off(again.len().min(options.chunk_size));
+                chunks.push((std::mem::replace(&mut again, rest), Vec::new()));
+            }
+            again = self
+                .round(
+                    chunks.into_iter(),
+                    calls,
+                    options,
+                    attempt,
+                    &mut results,
+                    finish,
+                )
+                .await?;
+        }
+        Ok(results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| finish(Outcome::Failed(json!({"status": 0})))))
+            .collect())
+    }
+
+    /// Validates the calls of one chunk; those that fail are answered without being sent.
+    fn prepare_chunk(&self, first_index: usize, chunk: &[BatchCall]) -> PreparedChunk {
+        let mut prepared = Vec::with_capacity(chunk.len());
+        let mut refused = Vec::new();
+        for (i, call) in chunk.iter().enumerate() {
+            let index = first_index + i;
             match self.prepare_call(
                 &call.method,
                 &call.params,
                 call.body.as_ref(),
                 &CallOptions::default(),
             ) {
-                Ok(call) => pending.push(Pending { index, call }),
-                Err(e) => results[index] = Some(finish(Outcome::Failed(failure(0, &e)))),
+                Ok(call) => prepared.push(Pending { index, call }),
+                Err(e) => refused.push((index, e)),
             }
         }
-        let policy = self.config().retry;
-        let mut attempt = 1;
-        while !pending.is_empty() {
-            let mut again = Vec::new();
-            let mut duplicates = Vec::new();
-            // Answers come back in chunk order, whichever request finished first.
-            let mut answered = stream::iter(pending.chunks(options.chunk_size))
-                .map(|chunk| async move { (chunk, self.send_chunk(chunk).await) })
-                .buffered(options.concurrency);
-            while let Some((chunk, answers)) = answered.next().await {
-                // Parts may come back in any order; they name their call by content id.
-                let mut by_id: HashMap<usize, BatchResponsePart> = answers?
-                    .into_iter()
-                    .filter_map(|p| Some((p.content_id.as_deref()?.parse().ok()?, p)))
-                    .collect();
-                for item in chunk {
-                    let Some(part) = by_id.remove(&item.index) else {
-                        let missing = Error::new(
-                            crate::ErrorKind::Http,
-                            "the batch answer had no part for this call",
-                        );
-                        results[item.index] = Some(finish(Outcome::Failed(failure(0, &missing))));
-                        continue;
-                    };
-                    if (200..300).contains(&part.status) {
-                        results[item.index] = Some(finish(Outcome::Answered {
-                            status: part.status,
-                            body: part.body.into(),
-                        }));
-                        continue;
-                    }
-                    let google = GoogleError::parse(&part.body);
-                    if is_retryable_status(part.status, google.reason.as_deref())
-                        && item.call.idempotent
-                        && attempt < policy.max_attempts
-                    {
-                        again.push(item.index);
-                    } else if part.status == 409
-                        && google.reason.as_deref() == Some("duplicate")
-                        && item.call.generated_id.is_some()
-                    {
-                        duplicates.push(item.index);
-                    } else {
-                        let error = api_error(self, part.status, google, attempt);
-                        results[item.index] =
-                            Some(finish(Outcome::Failed(failure(part.status, &error))));
-                    }
+        (prepared, refused)
+    }
+
+    /// Sends the chunks, up to `options.concurrency` at once, and files every answer in `results`.
+    /// Answers the calls that failed transiently and may be sent again.
+    async fn round<T>(
+        &self,
+        chunks: impl Iterator<Item = PreparedChunk>,
+        calls: &[BatchCall],
+        options: &BatchOptions,
+        attempt: u32,
+        results: &mut [Option<T>],
+        finish: fn(Outcome) -> T,
+    ) -> Result<Vec<Pending>> {
+        let max_attempts = self.config().retry.max_attempts;
+        let mut again = Vec::new();
+        let mut duplicates = Vec::new();
+        // Answers come back in chunk order, whichever request finished first.
+        let mut answered = stream::iter(chunks)
+            .map(|(prepared, refused)| async move {
+                let answers = if prepared.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    self.send_chunk(&prepared).await
+                };
+                (prepared, refused, answers)
+            })
+            .buffered(options.concurrency);
+        while let Some((prepared, refused, answers)) = answered.next().await {
+            for (index, e) in refused {
+                results[index] = Some(finish(Outcome::Failed(failure(0, &e))));
+            }
+            // Parts may come back in any order; they name their call by content id.
+            let mut by_id: HashMap<usize, BatchResponsePart> = answers?
+                .into_iter()
+                .filter_map(|p| Some((p.content_id.as_deref()?.parse().ok()?, p)))
+                .collect();
+            for item in prepared {
+                let Some(part) = by_id.remove(&item.index) else {
+                    let missing = Error::new(
+                        crate::ErrorKind::Http,
+                        "the batch answer had no part for this call",
+                    );
+                    results[item.index] = Some(finish(Outcome::Failed(failure(0, &missing))));
+                    continue;
+                };
+                if (200..300).contains(&part.status) {
+                    results[item.index] = Some(finish(Outcome::Answered {
+                        status: part.status,
+                        body: part.body.into(),
+                    }));
+                    continue;
+                }
+                let google = GoogleError::parse(&part.body);
+                if is_retryable_status(part.status, google.reason.as_deref())
+                    && item.call.idempotent
+                    && attempt < max_attempts
+                {
+                    again.push(item);
+                } else if part.status == 409
+                    && google.reason.as_deref() == Some("duplicate")
+                    && item.call.generated_id.is_some()
+                {
+                    duplicates.push(item);
+                } else {
+                    let error = api_error(self, part.status, google, attempt);
+                    results[item.index] =
+                        Some(finish(Outcome::Failed(failure(part.status, &error))));
                 }
             }
-            drop(answered);
-            // Our own generated id already exists: an earlier attempt wrote it. Fetch it as the answer.
-            for index in duplicates {
-                let item = pending
-                    .iter()
-                    .find(|p| p.index == index)
-                    .expect("pending item");
-                let params = json!({"calendarId": calls[index].params.get("calendarId").cloned().unwrap_or(Value::Null),
-                                    "eventId": item.call.generated_id});
-                results[index] = Some(finish(
-                    match self
-                        .call_answer("events.get", &params, None, &CallOptions::default())
-                        .await
-                    {
-                        Ok(answer) => Outcome::Answered {
-                            status: answer.status,
-                            body: answer.body,
-                        },
-                        Err(e) => Outcome::Failed(failure(e.http_status(), &e)),
-                    },
-                ));
-            }
-            pending.retain(|p| again.contains(&p.index));
-            if !pending.is_empty() {
-                tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
-                attempt += 1;
-            }
         }
-        Ok(results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| finish(Outcome::Failed(json!({"status": 0})))))
-            .collect())
+        drop(answered);
+        // Our own generated id already exists: an earlier attempt wrote it. Fetch it as the answer.
+        for item in duplicates {
+            let params = json!({"calendarId": calls[item.index].params.get("calendarId").cloned().unwrap_or(Value::Null),
+                                "eventId": item.call.generated_id});
+            results[item.index] = Some(finish(
+                match self
+                    .call_answer("events.get", &params, None, &CallOptions::default())
+                    .await
+                {
+                    Ok(answer) => Outcome::Answered {
+                        status: answer.status,
+                        body: answer.body,
+                    },
+                    Err(e) => Outcome::Failed(failure(e.http_status(), &e)),
+                },
+            ));
+        }
+        Ok(again)
     }
 
     async fn send_chunk(&self, chunk: &[Pending]) -> Result<Vec<BatchResponsePart>> {
