@@ -4,7 +4,8 @@
 //!
 //! `QGCAL_BENCH_SKIP_PYTHON=1` skips row 3 (Google's Python client, installed into a virtualenv from
 //! PyPI on first use); `QGCAL_BENCH_RAW_SPAWN=1` makes the raw client hand each request to its
-//! runtime as the library does (a diagnostic for the throughput rows).
+//! runtime as the library does (a diagnostic for the throughput rows); `QGCAL_BENCH_ROWS=1,5` runs only
+//! those rows.
 
 mod cabi;
 mod child;
@@ -20,6 +21,7 @@ use std::time::Instant;
 use qorus_gcal::calendar::call::CallOptions;
 use serde_json::{Value, json};
 
+use qorus_gcal::BlockingClient;
 use setup::{Raw, Target, library, token};
 use table::Table;
 
@@ -55,25 +57,69 @@ fn main() {
         .expect("insert the event to get");
     let id = created["id"].as_str().expect("event id").to_string();
 
+    let c = cabi::build();
+    let want = wanted_rows();
+    if want(1) {
+        row_latency(&t, &lib, &raw, &id, &c, &mut table);
+    }
+    if want(2) {
+        row_throughput(&t, &id, &c, &mut table);
+    }
+    if want(3) {
+        row_python(&t, &id, &mut table);
+    }
+    if want(4) {
+        row_listing(&emu, &t, &mut table);
+    }
+    if want(5) {
+        row_inserts(&t, &lib, &id, &c, &mut table);
+    }
+    if want(6) {
+        row_storm(&emu, &t, &mut table);
+    }
+    if want(7) {
+        row_cold(&t, &id, &c, &mut table);
+    }
+    table.finish(started.elapsed());
+}
+
+/// `QGCAL_BENCH_ROWS` (say `1,5`) picks the rows to run; unset, all run.
+fn wanted_rows() -> impl Fn(u8) -> bool {
+    let picked: Option<Vec<u8>> = std::env::var("QGCAL_BENCH_ROWS").ok().map(|v| {
+        v.split(',')
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .expect("QGCAL_BENCH_ROWS: row numbers, comma-separated")
+            })
+            .collect()
+    });
+    move |row| picked.as_ref().is_none_or(|p| p.contains(&row))
+}
+
+fn row_latency(
+    t: &Target,
+    lib: &BlockingClient,
+    raw: &Raw,
+    id: &str,
+    c: &Result<cabi::CBench, String>,
+    table: &mut Table,
+) {
     eprintln!("1. events.get latency");
-    let (l, r) = rows::latency(&t, &lib, &raw, &id);
+    let (l, r) = rows::latency(t, lib, raw, id);
     table.latency("1. events.get p50 (µs)", l.p50, r.p50);
     table.latency("1. events.get p99 (µs)", l.p99, r.p99);
 
-    let c = cabi::build();
     match &c {
         Ok(c) => {
             let n = (rows::LATENCY_CALLS / 2).to_string();
             // The raw client in a process of its own too, so both cross the same process boundary;
             // five alternating runs of half the calls each, the median of each percentile.
             let (mut v, mut r) = (Vec::new(), Vec::new());
-            let raw_env = [
-                ("QGCAL_BENCH_EVENT", id.as_str()),
-                ("QGCAL_BENCH_CALLS", &n),
-            ];
+            let raw_env = [("QGCAL_BENCH_EVENT", id), ("QGCAL_BENCH_CALLS", &n)];
             for _ in 0..5 {
-                v.push(c.run(&t, &id, &["latency", &n]));
-                r.push(in_child("raw-latency", &t, &raw_env));
+                v.push(c.run(t, id, &["latency", &n]));
+                r.push(in_child("raw-latency", t, &raw_env));
             }
             let us = |runs: &[Value], k: &str| {
                 let values = runs.iter().map(|v| v[k].as_f64().unwrap_or(0.0)).collect();
@@ -94,13 +140,13 @@ fn main() {
     }
     if let Ok(c) = &c {
         eprintln!("1. client instructions per events.get (callgrind)");
-        let lib = instructions::per_call(|n| c.command(&t, &id, &["latency", &n.to_string()]));
+        let lib = instructions::per_call(|n| c.command(t, id, &["latency", &n.to_string()]));
         let raw = instructions::per_call(|n| {
             child_command(
                 "raw-latency",
-                &t,
+                t,
                 &[
-                    ("QGCAL_BENCH_EVENT", &id),
+                    ("QGCAL_BENCH_EVENT", id),
                     ("QGCAL_BENCH_CALLS", &n.to_string()),
                 ],
             )
@@ -112,13 +158,15 @@ fn main() {
             }
         }
     }
+}
 
+fn row_throughput(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut Table) {
     eprintln!("2. throughput");
     for threads in [1, 4, 16] {
         // Five alternating rounds per side, the median of each, so drift hits both alike.
         let (lib_work, raw_work) = (
-            rows::lib_get(rows::fresh_lib(&t), &id),
-            rows::raw_get(Raw::new(&t), &id),
+            rows::lib_get(rows::fresh_lib(t), id),
+            rows::raw_get(Raw::new(t), id),
         );
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for _ in 0..5 {
@@ -135,14 +183,11 @@ fn main() {
             let (total, n) = (rows::THROUGHPUT_CALLS.to_string(), threads.to_string());
             let (mut a, mut b) = (Vec::new(), Vec::new());
             for _ in 0..5 {
-                let v = c.run(&t, &id, &["throughput", &n, &total]);
+                let v = c.run(t, id, &["throughput", &n, &total]);
                 a.push(v["per_s"].as_f64().unwrap_or(0.0));
-                let env = [
-                    ("QGCAL_BENCH_EVENT", id.as_str()),
-                    ("QGCAL_BENCH_THREADS", &n),
-                ];
+                let env = [("QGCAL_BENCH_EVENT", id), ("QGCAL_BENCH_THREADS", &n)];
                 b.push(
-                    in_child("raw-throughput", &t, &env)["per_s"]
+                    in_child("raw-throughput", t, &env)["per_s"]
                         .as_f64()
                         .unwrap_or(0.0),
                 );
@@ -156,18 +201,22 @@ fn main() {
             );
         }
     }
+}
 
-    match python::run(&t, &id) {
+fn row_python(t: &Target, id: &str, table: &mut Table) {
+    match python::run(t, id) {
         Ok(rate) => {
-            let a = rows::throughput(1, rows::lib_get(rows::fresh_lib(&t), &id));
+            let a = rows::throughput(1, rows::lib_get(rows::fresh_lib(t), id));
             table.python(a, rate);
         }
         Err(why) => table.skipped("3. Google's Python client, events.get/s", &why),
     }
+}
 
+fn row_listing(emu: &gcal_emulator::Emulator, t: &Target, table: &mut Table) {
     eprintln!("4. listing {LIST_EVENTS} events");
-    populate(&emu);
-    let (list_access, list_refresh) = list_token(&emu);
+    populate(emu);
+    let (list_access, list_refresh) = list_token(emu);
     let list_target = Target {
         urls: t.urls.clone(),
         access_token: list_access,
@@ -176,14 +225,22 @@ fn main() {
     let a = in_child("list-lib", &list_target, &[]);
     let b = in_child("list-raw", &list_target, &[]);
     table.listing(&a, &b, LIST_EVENTS);
+}
 
+fn row_inserts(
+    t: &Target,
+    lib: &BlockingClient,
+    id: &str,
+    c: &Result<cabi::CBench, String>,
+    table: &mut Table,
+) {
     eprintln!("5. {} inserts", rows::INSERTS);
-    let (single, batched) = rows::inserts(&lib);
+    let (single, batched) = rows::inserts(lib);
     table.inserts("Rust API", rows::INSERTS, single, batched);
     if let Ok(c) = &c {
         // Five rounds, the median of each side.
         let n = rows::INSERTS.to_string();
-        let runs: Vec<Value> = (0..5).map(|_| c.run(&t, &id, &["inserts", &n])).collect();
+        let runs: Vec<Value> = (0..5).map(|_| c.run(t, id, &["inserts", &n])).collect();
         let side = |k: &str| {
             std::time::Duration::from_secs_f64(median(
                 runs.iter()
@@ -198,16 +255,20 @@ fn main() {
             side("batch_s"),
         );
     }
+}
 
+fn row_storm(emu: &gcal_emulator::Emulator, t: &Target, table: &mut Table) {
     eprintln!("6. refresh storm");
-    let (token_requests, took) = rows::refresh_storm(&emu, &t);
+    let (token_requests, took) = rows::refresh_storm(emu, t);
     table.storm(rows::STORM_THREADS, token_requests, took);
+}
 
+fn row_cold(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut Table) {
     eprintln!("7. cold start");
     let cold = |mode: &str| -> f64 {
         median(
             (0..5)
-                .map(|_| in_child(mode, &t, &[])["ms"].as_f64().unwrap_or(f64::NAN))
+                .map(|_| in_child(mode, t, &[])["ms"].as_f64().unwrap_or(f64::NAN))
                 .collect(),
         )
     };
@@ -220,7 +281,7 @@ fn main() {
     if let Ok(c) = &c {
         let ms = median(
             (0..5)
-                .map(|_| c.run(&t, &id, &["cold"])["ms"].as_f64().unwrap_or(f64::NAN))
+                .map(|_| c.run(t, id, &["cold"])["ms"].as_f64().unwrap_or(f64::NAN))
                 .collect(),
         );
         table.cold(
@@ -229,8 +290,6 @@ fn main() {
             b,
         );
     }
-
-    table.finish(started.elapsed());
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
