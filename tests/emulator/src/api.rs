@@ -105,7 +105,7 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
         page_limit,
         now: SystemTime::now(),
     };
-    let mut resp = shared.calendars.lock().respond(&req);
+    let mut resp = shared.calendars.lock().respond(&req, method_id);
     shared.notify(std::mem::take(&mut resp.notifications));
     let status = resp.status;
     let headers = std::mem::take(&mut resp.headers);

@@ -150,8 +150,8 @@ fn with_segs(n: usize) -> &'static [&'static Method] {
 /// Decoded path variables of a call, by name.
 pub(crate) type Vars = Vec<(&'static str, String)>;
 
-/// The method for a raw path and its segments, without allocating (called twice per call).
-fn find<'p>(http_method: &str, path: &'p str) -> Option<(&'static Method, [&'p str; MAX_SEGS])> {
+/// A raw path's segments and their count; `None` when more than any method has.
+fn segments(path: &str) -> Option<([&str; MAX_SEGS], usize)> {
     let path = path.strip_prefix('/').unwrap_or(path);
     let path = path.strip_suffix('/').unwrap_or(path);
     let mut parts = [""; MAX_SEGS];
@@ -161,6 +161,12 @@ fn find<'p>(http_method: &str, path: &'p str) -> Option<(&'static Method, [&'p s
         *parts.get_mut(n)? = p;
         n += 1;
     }
+    Some((parts, n))
+}
+
+/// The method for a raw path and its segments, without allocating.
+fn find<'p>(http_method: &str, path: &'p str) -> Option<(&'static Method, [&'p str; MAX_SEGS])> {
+    let (parts, n) = segments(path)?;
     let parts_n = &parts[..n];
     let mut best: Option<(&'static Method, usize)> = None;
     for &m in with_segs(n) {
@@ -191,8 +197,31 @@ pub(crate) fn method(http_method: &str, path: &str) -> Option<&'static Method> {
 /// The method for a raw path; path variables come back decoded.
 pub(crate) fn route(http_method: &str, path: &str) -> Option<(&'static Method, Vars)> {
     let (m, parts) = find(http_method, path)?;
-    let vars = m
-        .segs
+    Some((m, vars(m, parts)))
+}
+
+/// As `route`, for a call whose method id `method` (as returned by `method`) the caller already
+/// found for this HTTP method and path: the segments are split again, but not matched again.
+pub(crate) fn route_known(
+    id: &'static str,
+    http_method: &str,
+    path: &str,
+) -> Option<(&'static Method, Vars)> {
+    // The id is the method's own string, so its address identifies it.
+    let known = methods()
+        .iter()
+        .find(|m| std::ptr::eq(m.id.as_str(), id))
+        .zip(segments(path))
+        .filter(|(m, (_, n))| m.segs.len() == *n);
+    match known {
+        Some((m, (parts, _))) => Some((m, vars(m, parts))),
+        None => route(http_method, path),
+    }
+}
+
+/// The decoded path variables of `m` from a path's segments.
+fn vars(m: &'static Method, parts: [&str; MAX_SEGS]) -> Vars {
+    m.segs
         .iter()
         .zip(parts)
         .filter_map(|(s, p)| match s {
@@ -202,8 +231,7 @@ pub(crate) fn route(http_method: &str, path: &str) -> Option<(&'static Method, V
             )),
             Seg::Lit(_) => None,
         })
-        .collect();
-    Some((m, vars))
+        .collect()
 }
 
 /// Checked query parameters of one call.
@@ -304,5 +332,24 @@ mod tests {
             method("post", "/calendars/a/events/").unwrap().id,
             "events.insert"
         );
+    }
+
+    #[test]
+    fn a_known_route_gives_what_routing_gives() {
+        for (verb, path) in [
+            ("GET", "/calendars/a%40b/events/e1"),
+            ("post", "/calendars/a/events/"),
+            ("POST", "/calendars/primary/events/import"),
+            ("GET", "/colors"),
+        ] {
+            let (m, vars) = route(verb, path).unwrap();
+            let id = method(verb, path).unwrap().id.as_str();
+            let (k, kvars) = route_known(id, verb, path).unwrap();
+            assert!(std::ptr::eq(m, k), "{verb} {path}");
+            assert_eq!(vars, kvars, "{verb} {path}");
+        }
+        // An id that is not a method's own string: routed afresh.
+        let (m, _) = route_known("events.get", "GET", "/calendars/a/events/e").unwrap();
+        assert_eq!(m.id, "events.get");
     }
 }

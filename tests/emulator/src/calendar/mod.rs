@@ -280,7 +280,7 @@ impl Calendars {
     }
 
     pub fn handle(&mut self, req: &ApiRequest) -> ApiResponse {
-        let mut resp = self.respond(req);
+        let mut resp = self.respond(req, None);
         if let Some(e) = resp.event.take() {
             resp.body = Some(e.to_value());
         }
@@ -288,10 +288,15 @@ impl Calendars {
     }
 
     /// As `handle`, but a stored event may come back shared in `event` instead of in `body`.
-    pub(crate) fn respond(&mut self, req: &ApiRequest) -> ApiResponse {
+    /// `method_id` is `route` of the request's method and path when the caller has it already.
+    pub(crate) fn respond(
+        &mut self,
+        req: &ApiRequest,
+        method_id: Option<&'static str>,
+    ) -> ApiResponse {
         self.touched.clear();
         let now = timeutil::system_ms(req.now);
-        let mut resp = match self.dispatch(req, now) {
+        let mut resp = match self.dispatch(req, method_id, now) {
             Ok(r) => r,
             Err(e) => error_response(e),
         };
@@ -313,8 +318,17 @@ impl Calendars {
         discovery::method(http_method, path).map(|m| m.id.as_str())
     }
 
-    fn dispatch(&mut self, req: &ApiRequest, now: i64) -> R<ApiResponse> {
-        let (m, vars) = discovery::route(req.http_method, req.path).ok_or_else(error::not_found)?;
+    fn dispatch(
+        &mut self,
+        req: &ApiRequest,
+        method_id: Option<&'static str>,
+        now: i64,
+    ) -> R<ApiResponse> {
+        let routed = match method_id {
+            Some(id) => discovery::route_known(id, req.http_method, req.path),
+            None => discovery::route(req.http_method, req.path),
+        };
+        let (m, vars) = routed.ok_or_else(error::not_found)?;
         if !m.scopes.iter().any(|s| req.scopes.contains(s)) {
             return Err(ApiError::new(
                 403,
