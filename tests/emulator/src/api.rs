@@ -3,6 +3,7 @@
 use std::time::SystemTime;
 
 use http::HeaderMap;
+use http::header::{AUTHORIZATION, HeaderName, IF_MATCH, IF_NONE_MATCH};
 
 use crate::cal::ApiRequest;
 use crate::errors::{auth_error, not_found};
@@ -26,7 +27,8 @@ const STANDARD_PARAMS: &[&str] = &[
     "uploadType",
 ];
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// By `HeaderName`: a `&str` name would be parsed again on every lookup.
+fn header(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -36,7 +38,7 @@ fn bearer<'a>(
     outer_auth: Option<&'a str>,
     query: &'a [(String, String)],
 ) -> Option<&'a str> {
-    let auth = header(headers, "authorization").or(outer_auth);
+    let auth = header(headers, AUTHORIZATION).or(outer_auth);
     if let Some(a) = auth {
         let (scheme, token) = a.trim().split_once(' ')?;
         return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
@@ -98,8 +100,8 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
         path: api_path,
         query: &passed,
         body,
-        if_match: header(headers, "if-match"),
-        if_none_match: header(headers, "if-none-match"),
+        if_match: header(headers, IF_MATCH),
+        if_none_match: header(headers, IF_NONE_MATCH),
         user: &user,
         scopes: &scopes,
         page_limit,

@@ -43,6 +43,35 @@ fn insert_answers_the_full_resource() {
 }
 
 #[test]
+fn client_values_for_defaults_stay_and_server_fields_are_replaced() {
+    let mut e = Emu::new();
+    let ev = e.insert(json!({
+        "id": "abc12345", "summary": "s", "status": "tentative", "sequence": 3,
+        "eventType": "default", "reminders": {"useDefault": false},
+        "kind": "x", "etag": "x", "htmlLink": "x", "created": "x", "updated": "x",
+        "creator": {"email": "x@y"}, "organizer": {"email": "x@y"}, "iCalUID": "u@x",
+        "recurringEventId": "r", "location": null,
+        "start": {"dateTime": "2026-01-05T10:00:00Z"},
+        "end": {"dateTime": "2026-01-05T11:00:00Z"},
+    }));
+    let etag = ev["etag"].clone();
+    assert_eq!(
+        ev,
+        json!({
+            "kind": "calendar#event", "etag": etag, "id": "abc12345", "status": "tentative",
+            "htmlLink": "https://www.google.com/calendar/event?eid=YWJjMTIzNDUgdXNlckBleGFtcGxlLmNvbQ",
+            "created": "2026-01-01T00:00:00.000Z", "updated": "2026-01-01T00:00:00.000Z",
+            "summary": "s", "creator": {"email": USER, "self": true},
+            "organizer": {"email": USER, "self": true},
+            "start": {"dateTime": "2026-01-05T10:00:00Z"},
+            "end": {"dateTime": "2026-01-05T11:00:00Z"},
+            "iCalUID": "u@x", "sequence": 3, "reminders": {"useDefault": false},
+            "eventType": "default",
+        })
+    );
+}
+
+#[test]
 fn all_day_dates_are_never_shifted() {
     let mut e = Emu::new();
     let ev = e.insert(json!({"summary": "Holiday",

@@ -132,7 +132,7 @@ pub(crate) struct Ctx<'r, 'a> {
     pub req: &'r ApiRequest<'a>,
     pub user: &'a str,
     pub p: Params,
-    pub vars: discovery::Vars,
+    pub vars: discovery::Vars<'a>,
     pub body: Map<String, Value>,
     pub now: i64,
 }
@@ -142,7 +142,7 @@ impl Ctx<'_, '_> {
         self.vars
             .iter()
             .find(|(k, _)| *k == name)
-            .map_or("", |(_, v)| v.as_str())
+            .map_or("", |(_, v)| v.as_ref())
     }
 
     /// 412 when If-Match names another version.
