@@ -469,7 +469,13 @@ fn parse_body(body: &[u8]) -> R<Map<String, Value>> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    match serde_json::from_slice::<Value>(body) {
+    // One UTF-8 check for the whole body rather than one per string as `from_slice` makes;
+    // a body that is not UTF-8 still goes to `from_slice`, for the same error.
+    let parsed = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str::<Value>(text),
+        Err(_) => serde_json::from_slice::<Value>(body),
+    };
+    match parsed {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(ApiError::new(
             400,
