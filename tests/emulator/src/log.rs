@@ -48,16 +48,14 @@ pub struct LoggedRequest {
     pub in_batch: bool,
 }
 
-/// A request as stored: cheap to record (few allocations), redacted and formatted when read.
+/// A request as stored: cheap to record (one allocation), redacted and formatted when read.
 pub struct Entry {
     seq: u64,
     time: SystemTime,
-    method: String,
-    path: String,
-    query: String,
-    /// `name:value` lines.
-    headers: String,
-    body: Vec<u8>,
+    /// Method, path, query, `name:value` header lines, then the kept body, one after another.
+    text: Vec<u8>,
+    /// Where method, path, query and header lines end in `text`.
+    ends: [usize; 4],
     body_len: usize,
     form: bool,
     method_id: Option<&'static str>,
@@ -81,26 +79,37 @@ pub struct Record<'a> {
 
 impl Entry {
     pub fn new(r: Record<'_>) -> Entry {
-        // Sized up front: one allocation for all header lines.
-        let size = r
-            .headers
-            .iter()
-            .map(|(k, v)| k.as_str().len() + v.len() + 2)
-            .sum();
-        let mut headers = String::with_capacity(size);
+        let kept = &r.body[..r.body.len().min(BODY_KEEP)];
+        // Sized up front: one allocation for everything kept.
+        let size = r.method.len()
+            + r.path.len()
+            + r.query.len()
+            + r.headers
+                .iter()
+                .map(|(k, v)| k.as_str().len() + v.len() + 2)
+                .sum::<usize>()
+            + kept.len();
+        let mut text = Vec::with_capacity(size);
+        let mut ends = [0; 4];
+        for (end, part) in ends.iter_mut().zip([r.method, r.path, r.query]) {
+            text.extend_from_slice(part.as_bytes());
+            *end = text.len();
+        }
         let mut content_type = None;
         for (k, v) in r.headers {
             if content_type.is_none() && k == http::header::CONTENT_TYPE {
                 content_type = Some(v);
             }
-            headers.push_str(k.as_str());
-            headers.push(':');
+            text.extend_from_slice(k.as_str().as_bytes());
+            text.push(b':');
             match std::str::from_utf8(v.as_bytes()) {
-                Ok(s) => headers.push_str(s),
-                Err(_) => headers.push_str(&String::from_utf8_lossy(v.as_bytes())),
+                Ok(s) => text.extend_from_slice(s.as_bytes()),
+                Err(_) => text.extend_from_slice(String::from_utf8_lossy(v.as_bytes()).as_bytes()),
             }
-            headers.push('\n');
+            text.push(b'\n');
         }
+        ends[3] = text.len();
+        text.extend_from_slice(kept);
         let form = content_type.is_some_and(|v| {
             v.as_bytes()
                 .starts_with(b"application/x-www-form-urlencoded")
@@ -108,11 +117,8 @@ impl Entry {
         Entry {
             seq: 0,
             time: SystemTime::now(),
-            method: r.method.to_string(),
-            path: r.path.to_string(),
-            query: r.query.to_string(),
-            headers,
-            body: r.body[..r.body.len().min(BODY_KEEP)].to_vec(),
+            text,
+            ends,
             body_len: r.body.len(),
             form,
             method_id: r.method_id,
@@ -124,18 +130,22 @@ impl Entry {
 
     fn render(&self) -> LoggedRequest {
         let time: chrono::DateTime<chrono::Utc> = self.time.into();
-        let mut body = redact_body(&self.body, self.form);
-        if self.body_len > self.body.len() {
+        let [method, path, query, headers] = self.ends;
+        // All but the body came from `&str`s: lossy conversion changes nothing.
+        let text = |from: usize, to: usize| String::from_utf8_lossy(&self.text[from..to]);
+        let kept = &self.text[headers..];
+        let mut body = redact_body(kept, self.form);
+        if self.body_len > kept.len() {
             body.push_str("…[truncated]");
         }
         LoggedRequest {
             seq: self.seq,
             time: time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            method: self.method.clone(),
-            path: self.path.clone(),
-            query: redact_pairs(&self.query),
+            method: text(0, method).into_owned(),
+            path: text(method, path).into_owned(),
+            query: redact_pairs(&text(path, query)),
             headers: redact_headers(
-                self.headers
+                text(query, headers)
                     .lines()
                     .filter_map(|l| l.split_once(':'))
                     .map(|(k, v)| (k, v.as_bytes())),
@@ -289,5 +299,57 @@ mod tests {
             "refresh_token=[redacted]&grant_type=refresh_token"
         );
         assert_eq!(log.since(2).len(), 1);
+    }
+
+    #[test]
+    fn keeps_each_field_apart() {
+        let mut log = RequestLog::default();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-a", "1".parse().unwrap());
+        headers.append("x-a", "2".parse().unwrap());
+        headers.insert("x-bin", http::HeaderValue::from_bytes(b"\xff\xfe").unwrap());
+        let body = vec![b'z'; BODY_KEEP + 10];
+        log.push(Entry::new(Record {
+            method: "PATCH",
+            path: "/calendar/v3/calendars/a%40b/events/e",
+            query: "q=1&access_token=t",
+            headers: &headers,
+            body: &body,
+            method_id: Some("events.patch"),
+            status: 200,
+            fault: Some("f".into()),
+            in_batch: true,
+        }));
+        log.push(Entry::new(Record {
+            method: "GET",
+            path: "/x",
+            query: "",
+            headers: &HeaderMap::new(),
+            body: b"",
+            method_id: None,
+            status: 404,
+            fault: None,
+            in_batch: false,
+        }));
+        let all = log.snapshot();
+        let e = &all[0];
+        assert_eq!(e.method, "PATCH");
+        assert_eq!(e.path, "/calendar/v3/calendars/a%40b/events/e");
+        assert_eq!(e.query, "q=1&access_token=[redacted]");
+        assert_eq!(e.headers["x-a"], "1, 2");
+        assert_eq!(e.headers["x-bin"], "\u{fffd}\u{fffd}");
+        assert_eq!(e.headers.len(), 2);
+        assert_eq!(e.body, format!("{}…[truncated]", "z".repeat(BODY_KEEP)));
+        assert_eq!(e.method_id.as_deref(), Some("events.patch"));
+        assert_eq!(
+            (e.status, e.fault.as_deref(), e.in_batch),
+            (200, Some("f"), true)
+        );
+        let e = &all[1];
+        assert_eq!(
+            (e.method.as_str(), e.path.as_str(), e.query.as_str()),
+            ("GET", "/x", "")
+        );
+        assert!(e.headers.is_empty() && e.body.is_empty());
     }
 }
