@@ -126,8 +126,11 @@ impl Cal {
 
     /// Stores an event, keeping every index in step.
     pub fn put_event(&mut self, id: &str, mut ev: Event) {
-        // A fresh cache: a copy of an older version may share (and fill) the old one.
-        ev.json = Arc::default();
+        // A fresh cache: a copy of an older version may share (and fill) the old one. One that
+        // nothing else holds and that is still empty is as good as fresh.
+        if Arc::strong_count(&ev.json) > 1 || ev.json.get().is_some() {
+            ev.json = Arc::default();
+        }
         self.unindex(id);
         if ev.series.is_some() {
             self.recurring.insert(id.to_string());
