@@ -125,6 +125,8 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
         reply.body = bytes;
         reply.headers.push(("Content-Type".into(), JSON.into()));
     }
-    reply.headers.extend(headers);
+    reply
+        .headers
+        .extend(headers.into_iter().map(|(k, v)| (k.into(), v.into())));
     reply
 }

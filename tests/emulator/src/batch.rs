@@ -245,7 +245,7 @@ pub async fn handle(shared: &Shared, headers: &HeaderMap, body: &Bytes) -> Outco
         status: 200,
         headers: vec![(
             "Content-Type".into(),
-            format!("multipart/mixed; boundary={out_boundary}"),
+            format!("multipart/mixed; boundary={out_boundary}").into(),
         )],
         body: Bytes::from(out),
     })

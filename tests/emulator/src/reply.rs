@@ -1,14 +1,19 @@
 //! A complete answer before it is turned into an HTTP response.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use serde_json::Value;
 
 pub const JSON: &str = "application/json; charset=UTF-8";
 
+/// A header name or value: fixed text is borrowed, so most answers allocate none for headers.
+pub type Text = Cow<'static, str>;
+
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(Text, Text)>,
     pub body: Bytes,
 }
 
@@ -31,7 +36,7 @@ impl Reply {
         }
     }
 
-    pub fn text(status: u16, content_type: &str, text: String) -> Self {
+    pub fn text(status: u16, content_type: &'static str, text: String) -> Self {
         Reply {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
@@ -43,15 +48,15 @@ impl Reply {
         Reply {
             status: 302,
             headers: vec![
-                ("Location".into(), location),
+                ("Location".into(), location.into()),
                 ("Content-Type".into(), "text/html; charset=UTF-8".into()),
             ],
             body: Bytes::from_static(b"<html><body>Moved</body></html>\n"),
         }
     }
 
-    pub fn with_header(mut self, name: &str, value: String) -> Self {
-        self.headers.push((name.into(), value));
+    pub fn with_header(mut self, name: &'static str, value: String) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 }

@@ -381,7 +381,7 @@ async fn run(
 fn respond(reply: Reply, fault: Option<&Fault>) -> Response<RespBody> {
     let mut builder = Response::builder().status(reply.status);
     for (k, v) in &reply.headers {
-        builder = builder.header(k.as_str(), v.as_str());
+        builder = builder.header(k.as_ref(), v.as_ref());
     }
     let body = match fault.and_then(|f| f.slow_body.as_ref()) {
         Some(s) if !reply.body.is_empty() => {
