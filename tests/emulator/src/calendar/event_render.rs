@@ -74,22 +74,20 @@ pub(crate) fn event_times(data: &Map<String, Value>) -> R<Times> {
     let start = parse_when(data.get("start"), "start")?;
     let end = parse_when(data.get("end"), "end")?;
     let empty = || ApiError::new(400, "timeRangeEmpty", "The specified time range is empty.");
-    let (s_ms, e_ms, first, tz, dur) = match (&start, &end) {
+    // `first_date`: an all-day start, else the start is `s_ms` local to `tz`.
+    let (s_ms, e_ms, first_date, tz, dur) = match (&start, &end) {
         (When::Date(s), When::Date(e)) => {
             if e <= s {
                 return Err(empty());
             }
             let days = (*e - *s).num_days();
-            (date_ms(*s), date_ms(*e), Start::Date(*s), Tz::UTC, days)
+            (date_ms(*s), date_ms(*e), Some(*s), Tz::UTC, days)
         }
         (When::Time { ms: s, tz, .. }, When::Time { ms: e, .. }) => {
             if e < s {
                 return Err(empty());
             }
-            let z = tz.unwrap_or(Tz::UTC);
-            let local = z.timestamp_millis_opt(*s).single().map(|d| d.naive_local());
-            let first = Start::Local(local.unwrap_or_default());
-            (*s, *e, first, z, e - s)
+            (*s, *e, None, tz.unwrap_or(Tz::UTC), e - s)
         }
         _ => {
             return Err(invalid(
@@ -126,6 +124,17 @@ pub(crate) fn event_times(data: &Map<String, Value>) -> R<Times> {
         return Err(invalid("Missing time zone definition for start time."));
     }
     let rule = rrule::parse(&lines, tz).map_err(invalid)?;
+    // Only a series needs its start as local time (a time zone lookup).
+    let first = match first_date {
+        Some(d) => Start::Date(d),
+        None => {
+            let local = tz
+                .timestamp_millis_opt(s_ms)
+                .single()
+                .map(|d| d.naive_local());
+            Start::Local(local.unwrap_or_default())
+        }
+    };
     Ok(times(Some(Series {
         rule,
         tz,
