@@ -137,27 +137,20 @@ impl Client {
             }
             _ => params,
         };
-        let mut body = body.filter(|b| !b.is_null());
-        let mut generated = None;
-        let with_id;
-        let wants_id = options.generate_id != Some(false);
+        let body = body.filter(|b| !b.is_null());
         let normalized = method.strip_prefix("calendar.").unwrap_or(method);
         let is_insert = INSERTS_WITH_CLIENT_IDS.contains(&normalized);
-        if wants_id
+        let generated = (options.generate_id != Some(false)
             && is_insert
-            && let Some(Value::Object(map)) = body
-            && !map.contains_key("id")
-        {
-            let id = new_event_id();
-            let mut map = map.clone();
-            map.insert("id".into(), Value::String(id.clone()));
-            with_id = Value::Object(map);
-            body = Some(&with_id);
-            generated = Some(id);
-        }
+            && matches!(body, Some(Value::Object(map)) if !map.contains_key("id")))
+        .then(new_event_id);
         // An insert that carries an id (ours or the caller's) answers 409 on a repeat, never a copy.
-        let carries_id = is_insert && body.is_some_and(|b| b.get("id").is_some());
-        let request = prepare(method, params, body, &self.config().endpoints.api_base_url)?;
+        let carries_id =
+            is_insert && (generated.is_some() || body.is_some_and(|b| b.get("id").is_some()));
+        let mut request = prepare(method, params, body, &self.config().endpoints.api_base_url)?;
+        if let (Some(id), Some(text)) = (&generated, &request.body) {
+            request.body = Some(with_id(text, id));
+        }
         let idempotent = is_idempotent(request.spec.http_method, carries_id);
         Ok(PreparedCall {
             request,
@@ -200,6 +193,22 @@ impl Client {
     }
 }
 
+/// The serialized object `body` with `"id"` added first; spliced into the text, which is cheaper than
+/// copying the caller's object to add a key.
+fn with_id(body: &[u8], id: &str) -> bytes::Bytes {
+    let mut out = Vec::with_capacity(body.len() + id.len() + 8);
+    out.extend_from_slice(b"{\"id\":");
+    serde_json::to_writer(&mut out, id).expect("a string serializes");
+    match body {
+        b"{}" => out.push(b'}'),
+        _ => {
+            out.push(b',');
+            out.extend_from_slice(&body[1..]);
+        }
+    }
+    out.into()
+}
+
 fn merge_standard(map: &mut Map<String, Value>, options: &CallOptions) {
     if let Some(fields) = &options.fields {
         map.insert("fields".into(), Value::String(fields.clone()));
@@ -220,19 +229,32 @@ pub(crate) fn parse_body(status: u16, body: &[u8]) -> Result<Value> {
 /// The answer's JSON text, checked without building it and made compact; `{}` for an empty (204)
 /// answer. Checked JSON holds no NUL byte, so it passes to C whole.
 pub(crate) fn json_text(status: u16, body: &[u8]) -> Result<String> {
+    let mut out = Vec::with_capacity(body.len());
+    append_json_text(status, body, &mut out)?;
+    Ok(utf8(out))
+}
+
+/// [`json_text`], appended to `out`.
+pub(crate) fn append_json_text(status: u16, body: &[u8], out: &mut Vec<u8>) -> Result<()> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok("{}".to_string());
+        out.extend_from_slice(b"{}");
+        return Ok(());
     }
     let text = std::str::from_utf8(body).map_err(|e| not_json(status, e))?;
     serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| not_json(status, e))?;
-    Ok(minify(text))
+    minify_into(text.as_bytes(), out);
+    Ok(())
+}
+
+/// Text built from checked UTF-8 with only ASCII bytes added or removed.
+pub(crate) fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Drops the whitespace between tokens of valid JSON (Google pretty-prints its answers). Strings are
 /// copied whole, found with memchr, so the cost is mostly the indentation.
-fn minify(json: &str) -> String {
-    let b = json.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
+fn minify_into(b: &[u8], out: &mut Vec<u8>) {
+    out.reserve(b.len());
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -260,8 +282,6 @@ fn minify(json: &str) -> String {
             }
         }
     }
-    // Only ASCII whitespace outside strings was removed, so the bytes are still UTF-8.
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn not_json(status: u16, e: impl std::fmt::Display) -> Error {
@@ -275,6 +295,18 @@ fn not_json(status: u16, e: impl std::fmt::Display) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn with_id_puts_the_id_first_and_keeps_every_key() {
+        let spliced = with_id(br#"{"summary":"a","end":{"date":"2030-01-02"}}"#, "abc123");
+        let v: Value = serde_json::from_slice(&spliced).unwrap();
+        assert_eq!(
+            v,
+            json!({"id": "abc123", "summary": "a", "end": {"date": "2030-01-02"}})
+        );
+        assert!(spliced.starts_with(br#"{"id":"abc123","#));
+        assert_eq!(&with_id(b"{}", "x")[..], br#"{"id":"x"}"#);
+    }
 
     #[test]
     fn json_text_is_compact_and_keeps_strings_whole() {
