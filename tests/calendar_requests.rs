@@ -222,12 +222,11 @@ fn batch_of_prepared_requests() {
     assert!(text.contains("GET /calendar/v3/calendars/a%40b.c/events/e%231 HTTP/1.1\r\n"));
     assert!(text.ends_with("--batch_t--\r\n"));
 
-    let answer = "--batch_r\r\nContent-Type: application/http\r\nContent-ID: <response-item1>\r\n\r\n\
+    let answer: &'static str = "--batch_r\r\nContent-Type: application/http\r\nContent-ID: <response-item1>\r\n\r\n\
                   HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{\"error\":{\"code\":404}}\r\n\
                   --batch_r\r\nContent-Type: application/http\r\nContent-ID: <response-item0>\r\n\r\n\
                   HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"id\":\"x\"}\r\n--batch_r--\r\n";
-    let parts =
-        decode_batch_response("multipart/mixed; boundary=batch_r", answer.as_bytes()).unwrap();
+    let parts = decode_batch_response("multipart/mixed; boundary=batch_r", &answer.into()).unwrap();
     let ids: Vec<_> = parts
         .iter()
         .map(|p| (p.content_id.as_deref().unwrap(), p.status))

@@ -2,12 +2,13 @@
 //! call in order, with calls that failed transiently retried.
 
 use std::collections::HashMap;
+use std::io::Write;
 
 use futures_util::stream::{self, StreamExt};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::call::{CallOptions, PreparedCall, json_text, parse_body};
+use super::call::{CallOptions, PreparedCall, append_json_text, parse_body, utf8};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::multipart::{self, BatchPart, BatchResponsePart};
@@ -116,10 +117,18 @@ impl Outcome {
 
     fn into_text(self) -> String {
         match self {
-            Outcome::Answered { status, body } => match json_text(status, &body) {
-                Ok(text) => format!("{{\"status\":{status},\"body\":{text}}}"),
-                Err(e) => failure(status, &e).to_string(),
-            },
+            Outcome::Answered { status, body } => {
+                // Written straight into one buffer: `{"status":N,"body":...}`.
+                let mut out = Vec::with_capacity(body.len() + 24);
+                let _ = write!(out, "{{\"status\":{status},\"body\":");
+                match append_json_text(status, &body, &mut out) {
+                    Ok(()) => {
+                        out.push(b'}');
+                        utf8(out)
+                    }
+                    Err(e) => failure(status, &e).to_string(),
+                }
+            }
             Outcome::Failed(result) => result.to_string(),
         }
     }
@@ -255,7 +264,7 @@ impl Client {
                 if (200..300).contains(&part.status) {
                     results[item.index] = Some(finish(Outcome::Answered {
                         status: part.status,
-                        body: part.body.into(),
+                        body: part.body,
                     }));
                     continue;
                 }

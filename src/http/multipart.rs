@@ -1,6 +1,11 @@
 //! Google batch requests: encoding calls as one `multipart/mixed` body of `application/http` parts, and
 //! decoding the `multipart/mixed` answer into one response per part.
 
+use std::borrow::Cow;
+use std::io::Write;
+
+use bytes::Bytes;
+
 use crate::error::{Error, ErrorKind, Result};
 
 /// One call inside a batch.
@@ -26,7 +31,8 @@ pub struct BatchResponsePart {
     pub status: u16,
     /// Headers of the inner HTTP response.
     pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    /// A view into the whole answer, not a copy.
+    pub body: Bytes,
 }
 
 impl BatchResponsePart {
@@ -49,38 +55,57 @@ pub fn new_boundary() -> String {
     format!("batch_{}", super::retry::new_event_id())
 }
 
-/// Header text with CR and LF removed, so a caller's value cannot inject lines into the body.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
-        .collect()
+/// Appends header text with CR and LF turned into spaces, so a caller's value cannot inject lines
+/// into the body; with `url`, spaces become `%20` as a request line needs.
+fn put_clean(out: &mut Vec<u8>, s: &str, url: bool) {
+    for &b in s.as_bytes() {
+        match b {
+            b'\r' | b'\n' if url => out.extend_from_slice(b"%20"),
+            b'\r' | b'\n' => out.push(b' '),
+            b' ' if url => out.extend_from_slice(b"%20"),
+            _ => out.push(b),
+        }
+    }
 }
 
 /// Encodes calls in Google's batch format (CRLF line ends).
 pub fn encode_batch(parts: &[BatchPart<'_>], boundary: &str) -> Vec<u8> {
-    let mut out = Vec::new();
+    let size: usize = parts
+        .iter()
+        .map(|p| 160 + p.path_and_query.len() + p.body.map_or(0, <[u8]>::len))
+        .sum();
+    let mut out = Vec::with_capacity(size);
     for part in parts {
-        let mut head = format!(
-            "--{boundary}\r\nContent-Type: application/http\r\nContent-ID: <{}>\r\n\r\n{} {} HTTP/1.1\r\n",
-            clean(&part.content_id),
-            clean(part.method),
-            clean(&part.path_and_query).replace(' ', "%20"),
-        );
-        if let Some(body) = &part.body {
-            head.push_str("Content-Type: application/json\r\n");
-            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        out.extend_from_slice(b"--");
+        out.extend_from_slice(boundary.as_bytes());
+        out.extend_from_slice(b"\r\nContent-Type: application/http\r\nContent-ID: <");
+        put_clean(&mut out, &part.content_id, false);
+        out.extend_from_slice(b">\r\n\r\n");
+        put_clean(&mut out, part.method, false);
+        out.push(b' ');
+        put_clean(&mut out, &part.path_and_query, true);
+        out.extend_from_slice(b" HTTP/1.1\r\n");
+        if let Some(body) = part.body {
+            // Writing to a Vec cannot fail.
+            let _ = write!(
+                out,
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            );
         }
         for (name, value) in &part.headers {
-            head.push_str(&format!("{}: {}\r\n", clean(name), clean(value)));
+            put_clean(&mut out, name, false);
+            out.extend_from_slice(b": ");
+            put_clean(&mut out, value, false);
+            out.extend_from_slice(b"\r\n");
         }
-        head.push_str("\r\n");
-        out.extend_from_slice(head.as_bytes());
+        out.extend_from_slice(b"\r\n");
         if let Some(body) = part.body {
             out.extend_from_slice(body);
         }
         out.extend_from_slice(b"\r\n");
     }
-    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let _ = write!(out, "--{boundary}--\r\n");
     out
 }
 
@@ -120,8 +145,8 @@ fn boundary_of(content_type: &str) -> Result<String> {
 
 /// The lines of a header block and what follows the blank line after it (tolerates LF and CRLF).
 /// Without a blank line, everything is header and the rest is empty.
-fn split_head(data: &[u8]) -> (Vec<String>, &[u8]) {
-    let mut lines: Vec<String> = Vec::new();
+fn split_head(data: &[u8]) -> (Vec<Cow<'_, str>>, &[u8]) {
+    let mut lines: Vec<Cow<'_, str>> = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
         let (line, next) = match memchr::memchr(b'\n', rest) {
@@ -137,16 +162,17 @@ fn split_head(data: &[u8]) -> (Vec<String>, &[u8]) {
         match lines.last_mut() {
             // Obsolete folding: a continuation line belongs to the previous header.
             Some(prev) if text.starts_with([' ', '\t']) => {
+                let prev = prev.to_mut();
                 prev.push(' ');
                 prev.push_str(text.trim());
             }
-            _ => lines.push(text.into_owned()),
+            _ => lines.push(text),
         }
     }
     (lines, rest)
 }
 
-fn parse_headers(lines: &[String]) -> Vec<(String, String)> {
+fn parse_headers(lines: &[Cow<'_, str>]) -> Vec<(String, String)> {
     lines
         .iter()
         .filter_map(|l| l.split_once(':'))
@@ -197,12 +223,12 @@ fn split_parts<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8]>> {
     Ok(parts)
 }
 
-fn decode_part(part: &[u8], index: usize) -> Result<BatchResponsePart> {
+fn decode_part(whole: &Bytes, part: &[u8], index: usize) -> Result<BatchResponsePart> {
     let (outer, inner) = split_head(part);
-    let outer = parse_headers(&outer);
     let content_id = outer
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-id"))
+        .filter_map(|l| l.split_once(':'))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-id"))
         .map(|(_, v)| {
             let v = v.trim();
             let v = v
@@ -226,30 +252,31 @@ fn decode_part(part: &[u8], index: usize) -> Result<BatchResponsePart> {
         }
     };
     let headers = parse_headers(&lines[1..]);
-    let mut body = body.to_vec();
     // Content-Length, when present and consistent, marks where the body ends.
     let length = headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
         .and_then(|(_, v)| v.parse::<usize>().ok());
-    if let Some(n) = length.filter(|n| *n <= body.len()) {
-        body.truncate(n);
-    }
+    let body = match length.filter(|n| *n <= body.len()) {
+        Some(n) => &body[..n],
+        None => body,
+    };
     Ok(BatchResponsePart {
         content_id,
         status,
         headers,
-        body,
+        body: whole.slice_ref(body),
     })
 }
 
-/// Decodes a batch answer given its `Content-Type` header and body.
-pub fn decode_batch_response(content_type: &str, body: &[u8]) -> Result<Vec<BatchResponsePart>> {
+/// Decodes a batch answer given its `Content-Type` header and body; the parts' bodies are views into
+/// `body`.
+pub fn decode_batch_response(content_type: &str, body: &Bytes) -> Result<Vec<BatchResponsePart>> {
     let boundary = boundary_of(content_type)?;
     split_parts(body, &boundary)?
         .into_iter()
         .enumerate()
-        .map(|(i, part)| decode_part(part, i))
+        .map(|(i, part)| decode_part(body, part, i))
         .collect()
 }
 
@@ -303,7 +330,7 @@ mod tests {
             body: None,
         }];
         let enc = encode_batch(&parts, "b");
-        let err = decode_batch_response("multipart/mixed; boundary=b", &enc).unwrap_err();
+        let err = decode_batch_response("multipart/mixed; boundary=b", &enc.into()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Http);
         assert!(err.message().contains("status line"), "{err}");
     }
@@ -343,7 +370,7 @@ Content-Type: application/json; charset=UTF-8\r
     fn decodes_a_google_answer() {
         let parts = decode_batch_response(
             "multipart/mixed; boundary=batch_Ab1-Cd2_EF",
-            GOOGLE.as_bytes(),
+            &Bytes::from_static(GOOGLE.as_bytes()),
         )
         .unwrap();
         assert_eq!(parts.len(), 3);
@@ -368,7 +395,7 @@ Content-Type: application/json; charset=UTF-8\r
         );
         let parts = decode_batch_response(
             "Multipart/Mixed ; charset=utf-8; boundary=\"batch_Ab1-Cd2_EF\"",
-            body.as_bytes(),
+            &Bytes::copy_from_slice(body.as_bytes()),
         )
         .unwrap();
         assert_eq!(parts.len(), 3);
@@ -383,10 +410,14 @@ Content-Type: application/json; charset=UTF-8\r
     #[test]
     fn content_id_forms_and_boundary_lookalikes() {
         let body = "--b\nContent-ID: item-7\n\nHTTP/1.1 200 OK\n\nline\n--b-not-a-delimiter\n--bb\n--b\nContent-Type: application/http\n\nHTTP/1.1 404 Not Found\n--b--";
-        let parts = decode_batch_response("multipart/mixed; boundary=b", body.as_bytes()).unwrap();
+        let parts = decode_batch_response(
+            "multipart/mixed; boundary=b",
+            &Bytes::copy_from_slice(body.as_bytes()),
+        )
+        .unwrap();
         assert_eq!(parts.len(), 2);
         assert_eq!(parts[0].content_id.as_deref(), Some("item-7"));
-        assert_eq!(parts[0].body, b"line\n--b-not-a-delimiter\n--bb");
+        assert_eq!(&parts[0].body[..], b"line\n--b-not-a-delimiter\n--bb");
         assert_eq!(parts[1].content_id, None);
         assert_eq!(parts[1].status, 404);
         assert!(parts[1].body.is_empty());
@@ -395,8 +426,12 @@ Content-Type: application/json; charset=UTF-8\r
     #[test]
     fn content_length_trims_trailing_bytes() {
         let body = "--b\r\nContent-ID: <response-a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}\r\n\r\n--b--\r\n";
-        let parts = decode_batch_response("multipart/mixed; boundary=b", body.as_bytes()).unwrap();
-        assert_eq!(parts[0].body, b"{}");
+        let parts = decode_batch_response(
+            "multipart/mixed; boundary=b",
+            &Bytes::copy_from_slice(body.as_bytes()),
+        )
+        .unwrap();
+        assert_eq!(&parts[0].body[..], b"{}");
     }
 
     #[test]
@@ -422,15 +457,19 @@ Content-Type: application/json; charset=UTF-8\r
             ),
         ];
         for (ct, body, needle) in cases {
-            let e = decode_batch_response(ct, body.as_bytes()).unwrap_err();
+            let e =
+                decode_batch_response(ct, &Bytes::copy_from_slice(body.as_bytes())).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Http, "{ct} {body}");
             assert!(e.message().contains(needle), "{ct} {body}: {e}");
         }
         // No parts at all is a valid (empty) answer.
         assert!(
-            decode_batch_response("multipart/mixed; boundary=b", b"--b--\r\n")
-                .unwrap()
-                .is_empty()
+            decode_batch_response(
+                "multipart/mixed; boundary=b",
+                &Bytes::from_static(b"--b--\r\n")
+            )
+            .unwrap()
+            .is_empty()
         );
     }
 }
