@@ -43,7 +43,7 @@ fn run_quiet(cmd: &mut Command, what: &str) -> Result<String, String> {
 
 /// events.get per second through Google's client, one thread.
 pub fn run(t: &Target, event_id: &str) -> Result<f64, String> {
-    if std::env::var_os("QGCAL_BENCH_SKIP_PYTHON").is_some() {
+    if std::env::var("QGCAL_BENCH_SKIP_PYTHON").is_ok_and(|v| !v.is_empty() && v != "0") {
         return Err("QGCAL_BENCH_SKIP_PYTHON is set".into());
     }
     let venv = venv_dir();
