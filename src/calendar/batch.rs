@@ -150,7 +150,18 @@ impl Client {
         let results = self
             .batch_outcomes(calls, options, Outcome::into_text)
             .await?;
-        Ok(format!("[{}]", results.join(",")))
+        // One allocation, with room for the NUL the C API appends: the text can run to megabytes.
+        let size = results.iter().map(|r| r.len() + 1).sum::<usize>() + 3;
+        let mut text = String::with_capacity(size);
+        text.push('[');
+        for (i, r) in results.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(r);
+        }
+        text.push(']');
+        Ok(text)
     }
 
     /// Runs the batch; each call's outcome goes through `finish` as soon as its chunk is answered, so
