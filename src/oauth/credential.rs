@@ -57,9 +57,11 @@ impl Credential {
         })
     }
 
-    /// Mirrors the token now behind the mutex; called with the mutex held.
-    fn mirror(&self, token: Option<&Token>) {
-        *self.fresh.write().unwrap_or_else(|p| p.into_inner()) = token.and_then(snapshot);
+    /// Puts `token` in the slot behind the mutex (`slot` is its guard) and updates the copy beside it:
+    /// every change of token goes through here, so the two cannot drift apart.
+    fn store(&self, slot: &mut Option<Token>, token: Option<Token>) {
+        *self.fresh.write().unwrap_or_else(|p| p.into_inner()) = token.as_ref().and_then(snapshot);
+        *slot = token;
     }
 
     /// Replaces the token callback; the previous one is dropped (which runs its drop function).
@@ -82,10 +84,7 @@ impl Credential {
 
     /// Stores a token obtained by consent and tells the host.
     pub async fn install(&self, token: Token) {
-        let mut guard = self.token.lock().await;
-        *guard = Some(token.clone());
-        self.mirror(guard.as_ref());
-        drop(guard);
+        self.store(&mut *self.token.lock().await, Some(token.clone()));
         self.notify(&token);
     }
 
@@ -127,8 +126,7 @@ impl Credential {
             }
         }
         let fresh = self.obtain(http, config, guard.as_ref()).await?;
-        *guard = Some(fresh.clone());
-        self.mirror(guard.as_ref());
+        self.store(&mut guard, Some(fresh.clone()));
         drop(guard);
         self.notify(&fresh);
         Ok(fresh)
@@ -172,8 +170,7 @@ impl Credential {
             .and_then(|t| t.refresh_token.clone().or_else(|| t.access_token.clone()))
             .ok_or_else(|| Error::new(ErrorKind::ConsentRequired, "there is no token to revoke"))?;
         grant::revoke(http, config, &target).await?;
-        *guard = None;
-        self.mirror(None);
+        self.store(&mut guard, None);
         Ok(())
     }
 }
@@ -181,8 +178,7 @@ impl Credential {
 /// Usable means an access token that does not expire within the skew (unknown expiry counts as usable:
 /// the API's 401 will tell).
 fn usable(token: &Token, config: &Config) -> bool {
-    let has_access = token.access_token.as_ref().is_some_and(|t| !t.is_empty());
-    has_access && fresh_enough(token.expires_at, config)
+    access_of(token).is_some() && fresh_enough(token.expires_at, config)
 }
 
 fn fresh_enough(expires_at: Option<i64>, config: &Config) -> bool {
@@ -191,9 +187,10 @@ fn fresh_enough(expires_at: Option<i64>, config: &Config) -> bool {
 
 /// The access token and expiry of a token, when it has a non-empty access token.
 fn snapshot(token: &Token) -> Option<(Secret, Option<i64>)> {
-    let access = token
-        .access_token
-        .as_ref()
-        .filter(|t| !t.expose().is_empty())?;
-    Some((access.clone(), token.expires_at))
+    Some((access_of(token)?.clone(), token.expires_at))
+}
+
+/// The token's access token, unless missing or empty.
+fn access_of(token: &Token) -> Option<&Secret> {
+    token.access_token.as_ref().filter(|t| !t.is_empty())
 }
