@@ -172,12 +172,12 @@ fn split_head(data: &[u8]) -> (Vec<Cow<'_, str>>, &[u8]) {
     (lines, rest)
 }
 
-fn parse_headers(lines: &[Cow<'_, str>]) -> Vec<(String, String)> {
+/// Name and value of each header line, trimmed.
+fn header_pairs<'a>(lines: &'a [Cow<'_, str>]) -> impl Iterator<Item = (&'a str, &'a str)> {
     lines
         .iter()
         .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect()
+        .map(|(k, v)| (k.trim(), v.trim()))
 }
 
 /// The parts between the delimiters; a delimiter must start a line.
@@ -225,12 +225,9 @@ fn split_parts<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<&'a [u8]>> {
 
 fn decode_part(whole: &Bytes, part: &[u8], index: usize) -> Result<BatchResponsePart> {
     let (outer, inner) = split_head(part);
-    let content_id = outer
-        .iter()
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-id"))
+    let content_id = header_pairs(&outer)
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-id"))
         .map(|(_, v)| {
-            let v = v.trim();
             let v = v
                 .strip_prefix('<')
                 .and_then(|v| v.strip_suffix('>'))
@@ -251,7 +248,9 @@ fn decode_part(whole: &Bytes, part: &[u8], index: usize) -> Result<BatchResponse
             )));
         }
     };
-    let headers = parse_headers(&lines[1..]);
+    let headers: Vec<(String, String)> = header_pairs(&lines[1..])
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     // Content-Length, when present and consistent, marks where the body ends.
     let length = headers
         .iter()
