@@ -31,6 +31,16 @@ fn insert(i: usize) -> BatchCall {
     }
 }
 
+/// Batch requests the emulator has seen.
+fn batch_requests(emulator: &Emulator) -> usize {
+    emulator
+        .admin()
+        .requests()
+        .iter()
+        .filter(|r| r.method_id.as_deref() == Some("batch"))
+        .count()
+}
+
 fn run(client: &Client, calls: Vec<BatchCall>, chunk: usize) -> Vec<Value> {
     runtime::block_on(client.batch(&calls, &BatchOptions::chunks_of(chunk))).unwrap()
 }
@@ -50,12 +60,7 @@ fn a_thousand_inserts_make_a_thousand_events_in_twenty_requests() {
             "results stay in order"
         );
     }
-    let batches = emulator
-        .admin()
-        .requests()
-        .iter()
-        .filter(|r| r.method_id.as_deref() == Some("batch"))
-        .count();
+    let batches = batch_requests(&emulator);
     assert_eq!(batches, 20);
     let c = client.clone();
     let all = runtime::block_on(async move {
@@ -124,12 +129,7 @@ fn a_chunk_of_only_invalid_calls_sends_no_request() {
     let statuses: Vec<&Value> = results.iter().map(|r| &r["status"]).collect();
     assert_eq!(statuses, [200, 0, 0, 0, 200]);
     assert_eq!(results[4]["body"]["summary"], "batch 4");
-    let batches = emulator
-        .admin()
-        .requests()
-        .iter()
-        .filter(|r| r.method_id.as_deref() == Some("batch"))
-        .count();
+    let batches = batch_requests(&emulator);
     assert_eq!(batches, 2, "the chunk with nothing valid was never sent");
 }
 
@@ -192,12 +192,7 @@ fn chunks_in_flight_side_by_side_keep_every_result_in_its_place() {
             assert_eq!(r["body"]["summary"], format!("batch {i}"), "{r}");
         }
     }
-    let batches = emulator
-        .admin()
-        .requests()
-        .iter()
-        .filter(|r| r.method_id.as_deref() == Some("batch"))
-        .count();
+    let batches = batch_requests(&emulator);
     assert_eq!(batches, 94_usize.div_ceil(7));
 }
 

@@ -33,6 +33,10 @@ fn event() -> String {
     std::env::var("QGCAL_BENCH_EVENT").expect("QGCAL_BENCH_EVENT")
 }
 
+fn env_count(name: &str) -> Option<usize> {
+    std::env::var(name).ok().and_then(|n| n.parse().ok())
+}
+
 /// Peak resident set size so far, in KiB.
 fn vm_hwm_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -61,18 +65,12 @@ pub fn run(mode: &str, started: Instant) {
             json!({"ms": started.elapsed().as_secs_f64() * 1e3})
         }
         "raw-latency" => {
-            let calls = std::env::var("QGCAL_BENCH_CALLS")
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(crate::rows::LATENCY_CALLS);
+            let calls = env_count("QGCAL_BENCH_CALLS").unwrap_or(crate::rows::LATENCY_CALLS);
             let l = crate::rows::raw_latency(&Raw::new(&t), &event(), calls);
             json!({"p50_us": l.p50.as_secs_f64() * 1e6, "p99_us": l.p99.as_secs_f64() * 1e6})
         }
         "raw-throughput" => {
-            let threads = std::env::var("QGCAL_BENCH_THREADS")
-                .ok()
-                .and_then(|n| n.parse().ok())
-                .expect("QGCAL_BENCH_THREADS");
+            let threads = env_count("QGCAL_BENCH_THREADS").expect("QGCAL_BENCH_THREADS");
             let raw = Raw::new(&t);
             let path = format!("calendars/primary/events/{}", event());
             for _ in 0..50 {

@@ -110,7 +110,7 @@ fn row_latency(
     table.latency("1. events.get p50 (µs)", l.p50, r.p50);
     table.latency("1. events.get p99 (µs)", l.p99, r.p99);
 
-    match &c {
+    match c {
         Ok(c) => {
             let n = (rows::LATENCY_CALLS / 2).to_string();
             // The raw client in a process of its own too, so both cross the same process boundary;
