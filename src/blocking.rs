@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
-use crate::calendar::batch::{BatchCall, BatchOptions};
+use crate::calendar::batch::{BatchCall, BatchCallJson, BatchOptions};
 use crate::calendar::call::CallOptions;
 use crate::calendar::pager::SyncResult;
 use crate::client::Client;
@@ -112,6 +112,15 @@ impl BlockingClient {
     /// [`BlockingClient::batch`], answering the results' JSON text (see [`Client::batch_text`]).
     pub fn batch_text(&self, calls: &[BatchCall], options: &BatchOptions) -> Result<String> {
         block_on(self.client.batch_text(calls, options))
+    }
+
+    /// [`BlockingClient::batch_text`] for calls given as JSON text (see [`Client::batch_json`]).
+    pub fn batch_json(
+        &self,
+        calls: &[BatchCallJson<'_>],
+        options: &BatchOptions,
+    ) -> Result<String> {
+        block_on(self.client.batch_json(calls, options))
     }
 }
 

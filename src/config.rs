@@ -239,7 +239,7 @@ impl Config {
 }
 
 /// Parses JSON into `T`, telling syntax errors apart from shape errors and naming the path of the latter.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T> {
+pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(json: &'a str, what: &str) -> Result<T> {
     // Tracking the path costs as much again as parsing: do it only to explain a failure.
     if let Ok(value) = serde_json::from_str(json) {
         return Ok(value);

@@ -3,8 +3,8 @@
 
 mod support;
 
-use gcal_emulator::{Emulator, Fault, MintToken};
-use qorus_gcal::calendar::batch::{BatchCall, BatchOptions};
+use gcal_emulator::{DropWhen, Emulator, Fault, MintToken};
+use qorus_gcal::calendar::batch::{BatchCall, BatchCallJson, BatchOptions};
 use qorus_gcal::oauth::grant::now_unix;
 use qorus_gcal::{Client, runtime};
 use serde_json::{Value, json};
@@ -221,4 +221,105 @@ fn batch_text_is_the_same_results_as_compact_json() {
     assert_eq!(results[5]["status"], 404);
     assert_eq!(results[5]["error"]["kind"], "HTTP_ERROR");
     assert_eq!(results[5]["error"]["reason"], "notFound");
+}
+
+#[test]
+fn calls_given_as_json_text_answer_as_calls_given_as_values() {
+    // Spacing in a body, an id of the caller's, escapes in a method name, and calls refused in place.
+    let text = r#"[
+        {"method": "events.insert", "params": {"calendarId": "primary"},
+         "body": { "summary" : "spaced", "start": {"date": "2030-02-01"}, "end": {"date": "2030-02-02"} }},
+        {"method": "events.insert", "params": {"calendarId": "primary"},
+         "body": {"id": "caller0001", "summary": "own", "start": {"date": "2030-02-01"}, "end": {"date": "2030-02-02"}}},
+        {"method": "events.\u0069nsert", "params": {"calendarId": "primary"},
+         "body": {"summary": "escaped", "start": {"date": "2030-02-01"}, "end": {"date": "2030-02-02"}}},
+        {"method": "events.insert", "params": {"calendarId": "primary"}, "body": [1]},
+        {"method": "events.insert", "params": "primary", "body": {}},
+        {"method": "events.list", "params": {"calendarId": "primary"}, "body": {}},
+        {"method": "events.get", "params": {"calendarId": "primary"}},
+        {"method": "colors.get"},
+        {"method": "colors.get", "params": null, "body": null}
+    ]"#;
+    let as_values: Vec<BatchCall> = serde_json::from_str(text).unwrap();
+    let as_text: Vec<BatchCallJson<'_>> = serde_json::from_str(text).unwrap();
+    let options = BatchOptions::chunks_of(4);
+    let emulator = Emulator::start();
+    let from_values = run(&client(&emulator), as_values, 4);
+    let other = Emulator::start();
+    let answer = runtime::block_on(client(&other).batch_json(&as_text, &options)).unwrap();
+    let from_text: Vec<Value> = serde_json::from_str(&answer).unwrap();
+
+    let statuses: Vec<&Value> = from_text.iter().map(|r| &r["status"]).collect();
+    assert_eq!(statuses, [200, 200, 200, 0, 0, 0, 0, 200, 200]);
+    for (i, (t, v)) in from_text.iter().zip(&from_values).enumerate() {
+        assert_eq!(t["status"], v["status"], "call {i}");
+        assert_eq!(t["error"], v["error"], "call {i}");
+        assert_eq!(t["body"]["summary"], v["body"]["summary"], "call {i}");
+    }
+    assert_eq!(from_text[0]["body"]["summary"], "spaced");
+    let generated = from_text[0]["body"]["id"].as_str().unwrap();
+    assert!(
+        generated.len() >= 5,
+        "an insert without an id gets one: {generated}"
+    );
+    assert_eq!(from_text[1]["body"]["id"], "caller0001");
+    assert_eq!(from_text[2]["body"]["summary"], "escaped");
+    assert!(
+        from_text[3]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("must be a JSON object, not an array")
+    );
+    assert!(from_text[7]["body"]["event"].is_object());
+}
+
+#[test]
+fn a_batch_whose_answer_is_lost_yields_exactly_one_event_per_insert() {
+    // The first insert is stored, then the connection drops: the whole batch is sent again and that
+    // insert answers 409 for its own generated id, which the batch turns into the stored event.
+    let text = r#"[{"method": "events.insert", "params": {"calendarId": "primary"},
+                    "body": {"summary": "lost", "start": {"date": "2030-02-01"}, "end": {"date": "2030-02-02"}}},
+                   {"method": "events.insert", "params": {"calendarId": "primary"},
+                    "body": {"summary": "kept", "start": {"date": "2030-02-01"}, "end": {"date": "2030-02-02"}}}]"#;
+    let as_values: Vec<BatchCall> = serde_json::from_str(text).unwrap();
+    let as_text: Vec<BatchCallJson<'_>> = serde_json::from_str(text).unwrap();
+    for json_form in [false, true] {
+        let emulator = Emulator::start();
+        let client = client(&emulator);
+        emulator.admin().add_fault(Fault {
+            method: Some("events.insert".into()),
+            drop: Some(DropWhen::After),
+            times: Some(1),
+            ..Default::default()
+        });
+        let results: Vec<Value> = if json_form {
+            let answer = runtime::block_on(client.batch_json(&as_text, &BatchOptions::default()));
+            serde_json::from_str(&answer.unwrap()).unwrap()
+        } else {
+            run(&client, as_values.clone(), 50)
+        };
+        let summaries: Vec<&Value> = results.iter().map(|r| &r["body"]["summary"]).collect();
+        assert_eq!(
+            summaries,
+            ["lost", "kept"],
+            "json form {json_form}: {results:?}"
+        );
+        let c = client.clone();
+        let all = runtime::block_on(async move {
+            c.list_all("events.list", &json!({"calendarId": "primary"}), 0)
+                .await
+        })
+        .unwrap();
+        assert_eq!(all.len(), 2, "json form {json_form}: no duplicates");
+        let gets = emulator
+            .admin()
+            .requests()
+            .iter()
+            .filter(|r| r.method_id.as_deref() == Some("events.get"))
+            .count();
+        assert_eq!(
+            gets, 1,
+            "json form {json_form}: the lost insert was fetched"
+        );
+    }
 }

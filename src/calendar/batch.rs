@@ -1,13 +1,16 @@
 //! Batches: many calls in few HTTP requests (`multipart/mixed` to the batch endpoint), one result per
 //! call in order, with calls that failed transiently retried.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 
 use futures_util::stream::{self, StreamExt};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
+use super::body::Body;
 use super::call::{CallOptions, PreparedCall, append_json_text, parse_body, utf8};
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -32,6 +35,63 @@ pub struct BatchCall {
     pub params: Value,
     #[serde(default)]
     pub body: Option<Value>,
+}
+
+/// One call of a batch as JSON text, `{"method", "params", "body"}`: read without building its
+/// parameters or body into trees. Its parameters are read when its chunk is about to go out, and its
+/// body is sent as it came (the C API's form).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchCallJson<'a> {
+    #[serde(borrow)]
+    pub method: Cow<'a, str>,
+    #[serde(default, borrow)]
+    pub params: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    pub body: Option<&'a RawValue>,
+}
+
+/// The calls of a batch, each read when its chunk is about to go out.
+trait Calls: Sync {
+    fn count(&self) -> usize;
+    fn method(&self, index: usize) -> &str;
+    fn params(&self, index: usize) -> Result<Cow<'_, Value>>;
+    fn body(&self, index: usize) -> Option<Body<'_>>;
+}
+
+impl Calls for [BatchCall] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn method(&self, index: usize) -> &str {
+        &self[index].method
+    }
+    fn params(&self, index: usize) -> Result<Cow<'_, Value>> {
+        Ok(Cow::Borrowed(&self[index].params))
+    }
+    fn body(&self, index: usize) -> Option<Body<'_>> {
+        self[index].body.as_ref().map(Body::Value)
+    }
+}
+
+impl Calls for [BatchCallJson<'_>] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn method(&self, index: usize) -> &str {
+        &self[index].method
+    }
+    fn params(&self, index: usize) -> Result<Cow<'_, Value>> {
+        match self[index].params {
+            Some(text) => serde_json::from_str(text.get())
+                .map(Cow::Owned)
+                .map_err(|e| Error::invalid_argument(format!("the call's parameters: {e}"))),
+            None => Ok(Cow::Owned(Value::Null)),
+        }
+    }
+    fn body(&self, index: usize) -> Option<Body<'_>> {
+        self[index].body.map(Body::Text)
+    }
 }
 
 /// How a batch is sent (`qgcal_batch_ex` options).
@@ -147,6 +207,25 @@ impl Client {
     /// [`Client::batch`], answering the JSON text of the results array; each body is Google's text,
     /// checked and made compact, never built into a [`Value`].
     pub async fn batch_text(&self, calls: &[BatchCall], options: &BatchOptions) -> Result<String> {
+        self.batch_results_text(calls, options).await
+    }
+
+    /// [`Client::batch_text`] for calls given as JSON text: each call's parameters are read just
+    /// before its chunk goes out and its body is sent as it came, so the first request leaves without
+    /// waiting for the whole batch to be read.
+    pub async fn batch_json(
+        &self,
+        calls: &[BatchCallJson<'_>],
+        options: &BatchOptions,
+    ) -> Result<String> {
+        self.batch_results_text(calls, options).await
+    }
+
+    async fn batch_results_text<C: Calls + ?Sized>(
+        &self,
+        calls: &C,
+        options: &BatchOptions,
+    ) -> Result<String> {
         let results = self
             .batch_outcomes(calls, options, Outcome::into_text)
             .await?;
@@ -166,20 +245,20 @@ impl Client {
 
     /// Runs the batch; each call's outcome goes through `finish` as soon as its chunk is answered, so
     /// that work overlaps the chunks still in flight.
-    async fn batch_outcomes<T>(
+    async fn batch_outcomes<C: Calls + ?Sized, T>(
         &self,
-        calls: &[BatchCall],
+        calls: &C,
         options: &BatchOptions,
         finish: fn(Outcome) -> T,
     ) -> Result<Vec<T>> {
         options.check()?;
-        let mut results: Vec<Option<T>> = calls.iter().map(|_| None).collect();
+        let count = calls.count();
+        let mut results: Vec<Option<T>> = (0..count).map(|_| None).collect();
         // Each chunk is prepared only when its request is about to go out, so preparing overlaps
         // the server's work on the chunks before it.
-        let first = calls
-            .chunks(options.chunk_size)
-            .enumerate()
-            .map(|(k, chunk)| self.prepare_chunk(k * options.chunk_size, chunk));
+        let first = (0..count)
+            .step_by(options.chunk_size)
+            .map(|start| self.prepare_chunk(calls, start..count.min(start + options.chunk_size)));
         let policy = self.config().retry;
         let mut attempt = 1;
         let mut again = self
@@ -211,17 +290,23 @@ impl Client {
     }
 
     /// Validates the calls of one chunk; those that fail are answered without being sent.
-    fn prepare_chunk(&self, first_index: usize, chunk: &[BatchCall]) -> PreparedChunk {
-        let mut prepared = Vec::with_capacity(chunk.len());
+    fn prepare_chunk<C: Calls + ?Sized>(
+        &self,
+        calls: &C,
+        indices: std::ops::Range<usize>,
+    ) -> PreparedChunk {
+        let mut prepared = Vec::with_capacity(indices.len());
         let mut refused = Vec::new();
-        for (i, call) in chunk.iter().enumerate() {
-            let index = first_index + i;
-            match self.prepare_call(
-                &call.method,
-                &call.params,
-                call.body.as_ref(),
-                &CallOptions::default(),
-            ) {
+        for index in indices {
+            let call = calls.params(index).and_then(|params| {
+                self.prepare_call(
+                    calls.method(index),
+                    &params,
+                    calls.body(index),
+                    &CallOptions::default(),
+                )
+            });
+            match call {
                 Ok(call) => prepared.push(Pending { index, call }),
                 Err(e) => refused.push((index, e)),
             }
@@ -231,10 +316,10 @@ impl Client {
 
     /// Sends the chunks, up to `options.concurrency` at once, and files every answer in `results`.
     /// Answers the calls that failed transiently and may be sent again.
-    async fn round<T>(
+    async fn round<C: Calls + ?Sized, T>(
         &self,
         chunks: impl Iterator<Item = PreparedChunk>,
-        calls: &[BatchCall],
+        calls: &C,
         options: &BatchOptions,
         attempt: u32,
         results: &mut [Option<T>],
@@ -300,8 +385,11 @@ impl Client {
         drop(answered);
         // Our own generated id already exists: an earlier attempt wrote it. Fetch it as the answer.
         for item in duplicates {
-            let params = json!({"calendarId": calls[item.index].params.get("calendarId").cloned().unwrap_or(Value::Null),
-                                "eventId": item.call.generated_id});
+            let calendar = calls
+                .params(item.index)
+                .ok()
+                .and_then(|p| p.get("calendarId").cloned());
+            let params = json!({"calendarId": calendar, "eventId": item.call.generated_id});
             results[item.index] = Some(finish(
                 match self
                     .call_answer("events.get", &params, None, &CallOptions::default())

@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::request::{PreparedRequest, prepare};
+use super::body::{Body, with_id};
+use super::request::{PreparedRequest, prepare_with_body};
 use crate::client::Client;
 use crate::config::parse_json;
 use crate::error::{Error, ErrorKind, Result};
@@ -103,7 +104,7 @@ impl Client {
         body: Option<&Value>,
         options: &CallOptions,
     ) -> Result<Incoming> {
-        let call = self.prepare_call(method, params, body, options)?;
+        let call = self.prepare_call(method, params, body.map(Body::Value), options)?;
         match send(self, &self.outgoing(&call, options)).await {
             // Our own id already exists: an earlier attempt's answer was lost after the write. The
             // event is ours; fetch it so the caller sees one success and exactly one event.
@@ -122,7 +123,7 @@ impl Client {
         &self,
         method: &str,
         params: &Value,
-        body: Option<&Value>,
+        body: Option<Body<'_>>,
         options: &CallOptions,
     ) -> Result<PreparedCall> {
         let merged;
@@ -140,14 +141,16 @@ impl Client {
         let body = body.filter(|b| !b.is_null());
         let normalized = method.strip_prefix("calendar.").unwrap_or(method);
         let is_insert = INSERTS_WITH_CLIENT_IDS.contains(&normalized);
+        let has_id = is_insert && body.is_some_and(|b| b.has_id());
         let generated = (options.generate_id != Some(false)
             && is_insert
-            && matches!(body, Some(Value::Object(map)) if !map.contains_key("id")))
-        .then(new_event_id);
+            && body.is_some_and(|b| b.is_object())
+            && !has_id)
+            .then(new_event_id);
         // An insert that carries an id (ours or the caller's) answers 409 on a repeat, never a copy.
-        let carries_id =
-            is_insert && (generated.is_some() || body.is_some_and(|b| b.get("id").is_some()));
-        let mut request = prepare(method, params, body, &self.config().endpoints.api_base_url)?;
+        let carries_id = generated.is_some() || has_id;
+        let mut request =
+            prepare_with_body(method, params, body, &self.config().endpoints.api_base_url)?;
         if let (Some(id), Some(text)) = (&generated, &request.body) {
             request.body = Some(with_id(text, id));
         }
@@ -191,22 +194,6 @@ impl Client {
         let call = self.prepare_call("events.get", &get, None, &plain)?;
         send(self, &self.outgoing(&call, &plain)).await
     }
-}
-
-/// The serialized object `body` with `"id"` added first; spliced into the text, which is cheaper than
-/// copying the caller's object to add a key.
-fn with_id(body: &[u8], id: &str) -> bytes::Bytes {
-    let mut out = Vec::with_capacity(body.len() + id.len() + 8);
-    out.extend_from_slice(b"{\"id\":");
-    serde_json::to_writer(&mut out, id).expect("a string serializes");
-    match body {
-        b"{}" => out.push(b'}'),
-        _ => {
-            out.push(b',');
-            out.extend_from_slice(&body[1..]);
-        }
-    }
-    out.into()
 }
 
 fn merge_standard(map: &mut Map<String, Value>, options: &CallOptions) {
@@ -295,18 +282,6 @@ fn not_json(status: u16, e: impl std::fmt::Display) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn with_id_puts_the_id_first_and_keeps_every_key() {
-        let spliced = with_id(br#"{"summary":"a","end":{"date":"2030-01-02"}}"#, "abc123");
-        let v: Value = serde_json::from_slice(&spliced).unwrap();
-        assert_eq!(
-            v,
-            json!({"id": "abc123", "summary": "a", "end": {"date": "2030-01-02"}})
-        );
-        assert!(spliced.starts_with(br#"{"id":"abc123","#));
-        assert_eq!(&with_id(b"{}", "x")[..], br#"{"id":"x"}"#);
-    }
 
     #[test]
     fn json_text_is_compact_and_keeps_strings_whole() {

@@ -2,6 +2,7 @@
 //! preparation, which validates everything before any network traffic.
 
 pub mod batch;
+pub mod body;
 pub mod call;
 pub mod methods;
 mod methods_table;
@@ -9,5 +10,6 @@ pub mod notification;
 pub mod pager;
 pub mod request;
 
+pub use body::Body;
 pub use methods::{Location, MethodSpec, ParamSpec, ParamType, lookup, methods_json};
-pub use request::{PreparedRequest, prepare};
+pub use request::{PreparedRequest, prepare, prepare_with_body};

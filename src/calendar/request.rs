@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 use url::Url;
 
+use super::body::{Body, json_kind};
 use super::methods::{
     Location, MethodSpec, ParamSpec, ParamType, STANDARD_PARAMS, lookup, suggestions,
 };
@@ -52,6 +53,16 @@ pub fn prepare(
     name: &str,
     params: &Value,
     body: Option<&Value>,
+    api_base: &Url,
+) -> Result<PreparedRequest> {
+    prepare_with_body(name, params, body.map(Body::Value), api_base)
+}
+
+/// [`prepare`] with a body given as a value or as checked JSON text.
+pub fn prepare_with_body(
+    name: &str,
+    params: &Value,
+    body: Option<Body<'_>>,
     api_base: &Url,
 ) -> Result<PreparedRequest> {
     let spec = lookup(name).ok_or_else(|| unknown_method(name))?;
@@ -129,17 +140,6 @@ fn param_hint(spec: &MethodSpec, key: &str) -> String {
     }
     let names: Vec<&str> = all().map(|p| p.name).collect();
     format!(" (it takes: {})", names.join(", "))
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn render(id: &str, p: &ParamSpec, v: &Value) -> Result<Vec<String>> {
@@ -294,22 +294,23 @@ fn check_rules(spec: &MethodSpec, values: &[(&'static ParamSpec, Vec<String>)]) 
     Ok(())
 }
 
-fn check_body(spec: &MethodSpec, body: Option<&Value>) -> Result<Option<bytes::Bytes>> {
+fn check_body(spec: &MethodSpec, body: Option<Body<'_>>) -> Result<Option<bytes::Bytes>> {
     let id = spec.id;
-    match body {
-        None | Some(Value::Null) if spec.has_body => Err(Error::invalid_argument(format!(
+    match body.filter(|b| !b.is_null()) {
+        None if spec.has_body => Err(Error::invalid_argument(format!(
             "{id}: a JSON object request body is required"
         ))),
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(_) if !spec.has_body => Err(Error::invalid_argument(format!(
             "{id}: this method takes no request body"
         ))),
-        Some(v @ Value::Object(_)) => serde_json::to_vec(v)
-            .map(|b| Some(b.into()))
+        Some(b) if b.is_object() => b
+            .to_bytes()
+            .map(Some)
             .map_err(|e| Error::internal(format!("{id}: cannot serialize the body: {e}"))),
         Some(other) => Err(Error::invalid_argument(format!(
             "{id}: the request body must be a JSON object, not {}",
-            json_kind(other)
+            other.kind()
         ))),
     }
 }

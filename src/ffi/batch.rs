@@ -6,7 +6,7 @@ use super::client::{client_arg, qgcal_client};
 use super::error::qgcal_error;
 use super::status::qgcal_status;
 use super::strings::{opt_str_arg, out_arg, str_arg, string_out};
-use crate::calendar::batch::{BatchCall, BatchOptions};
+use crate::calendar::batch::{BatchCallJson, BatchOptions};
 use crate::calendar::notification::parse_notification;
 use crate::config::parse_json;
 use crate::runtime;
@@ -55,7 +55,8 @@ pub unsafe extern "C" fn qgcal_batch_ex(
     ffi_status!(error_out, {
         // SAFETY (all three): forwarded contract.
         let client = unsafe { client_arg(client) }?;
-        let calls: Vec<BatchCall> = parse_json(
+        // Each call's parameters are read when its chunk goes out; bodies pass through as text.
+        let calls: Vec<BatchCallJson<'_>> = parse_json(
             unsafe { str_arg(requests_json, "requests_json") }?,
             "requests_json",
         )?;
@@ -64,7 +65,7 @@ pub unsafe extern "C" fn qgcal_batch_ex(
             None => BatchOptions::default(),
         };
         let out = out_arg(responses_json_out, "responses_json_out")?;
-        let results = runtime::block_on(client.batch_text(&calls, &options))?;
+        let results = runtime::block_on(client.batch_json(&calls, &options))?;
         // SAFETY: checked non-NULL.
         unsafe { *out = string_out(results) };
         Ok(())

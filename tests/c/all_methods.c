@@ -182,6 +182,29 @@ int main(void) {
   ok_has("calendars.delete", p, NULL, "{}");
   fails("calendars.get", p, 404);
 
+  /* A batch: bodies pass through as given (spacing too), each insert gets its id, and a call with bad
+   * parameters is answered in its place without sinking the others. */
+  char *results = NULL;
+  qgcal_error *batch_err = NULL;
+  qgcal_status st = qgcal_batch(
+      client,
+      "[{\"method\": \"events.insert\", \"params\": {\"calendarId\": \"primary\"},"
+      "  \"body\": { \"summary\" : \"batched one\", \"start\": {\"date\": \"2030-03-01\"},"
+      "            \"end\": {\"date\": \"2030-03-02\"} }},"
+      " {\"method\": \"events.get\", \"params\": {\"calendarId\": \"primary\"}},"
+      " {\"method\": \"events.insert\", \"params\": {\"calendarId\": \"primary\"},"
+      "  \"body\": {\"summary\": \"batched two\", \"start\": {\"date\": \"2030-03-01\"},"
+      "            \"end\": {\"date\": \"2030-03-02\"}}}]",
+      &results, &batch_err);
+  CHECK(st == QGCAL_OK, "batch: %s %s", qgcal_status_name(st), batch_err ? qgcal_error_message(batch_err) : "");
+  CHECK(strncmp(results, "[{\"status\":200,", 15) == 0, "first result %s", results);
+  CHECK(strstr(results, "\"summary\":\"batched one\"") && strstr(results, "\"summary\":\"batched two\""),
+        "both inserts answered: %s", results);
+  CHECK(strstr(results, "\"status\":0}") && strstr(results, "missing required parameter 'eventId'"),
+        "the get without an event id is answered in place: %s", results);
+  count_occurrences(results, "\"kind\":\"calendar#event\"", 2);
+  qgcal_string_free(results);
+
   /* Every method of the API was used. */
   char *methods = NULL;
   CHECK(qgcal_methods(&methods, NULL) == QGCAL_OK, "methods");

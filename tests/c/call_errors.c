@@ -66,6 +66,13 @@ int main(void) {
   st = qgcal_batch(client, "[{\"method\": \"colors.get\", \"extra\": 1}]", &out, &err);
   expect_error(st, err, QGCAL_INVALID_ARGUMENT, "extra");
   err = NULL;
+  /* A call of the wrong shape refuses the whole batch, naming where it is. */
+  st = qgcal_batch(client, "[{\"method\": \"colors.get\"}, {\"method\": 1}]", &out, &err);
+  expect_error(st, err, QGCAL_INVALID_ARGUMENT, "[1].method");
+  err = NULL;
+  st = qgcal_batch(client, "[{\"method\": \"colors.get\", \"params\": {]}", &out, &err);
+  expect_error(st, err, QGCAL_INVALID_JSON, "requests_json");
+  err = NULL;
   st = qgcal_parse_notification("{\"X-Goog-Channel-ID\": \"c\"}", &out, &err);
   expect_error(st, err, QGCAL_INVALID_ARGUMENT, "x-goog-message-number");
   err = NULL;
