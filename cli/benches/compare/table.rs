@@ -143,9 +143,9 @@ impl Table {
     pub fn inserts(&mut self, via: &str, n: usize, single: Duration, batched: Duration) {
         let x = single.as_secs_f64() / batched.as_secs_f64();
         self.row(
-            &format!("5. {n} events.insert, {via}: one by one vs batches of 50 (s)"),
-            format!("{:.2} batch", batched.as_secs_f64()),
-            format!("{:.2} single", single.as_secs_f64()),
+            &format!("5. {n} events.insert, {via}: one by one vs batches of 50 (ms)"),
+            format!("{:.1} batch", batched.as_secs_f64() * 1e3),
+            format!("{:.1} single", single.as_secs_f64() * 1e3),
             format!("{x:.1}× faster"),
             "batch ≥ 5× faster",
             Some(x >= 5.0),
