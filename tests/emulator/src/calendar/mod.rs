@@ -127,6 +127,15 @@ impl Default for Calendars {
     }
 }
 
+/// A call checked by `Calendars::prepare`, for `Calendars::respond`.
+pub(crate) struct Prepared<'r, 'a> {
+    req: &'r ApiRequest<'a>,
+    method: &'static discovery::Method,
+    vars: discovery::Vars<'a>,
+    params: Params,
+    body: Map<String, Value>,
+}
+
 /// What a handler sees of one call.
 pub(crate) struct Ctx<'r, 'a> {
     pub req: &'r ApiRequest<'a>,
@@ -280,23 +289,60 @@ impl Calendars {
     }
 
     pub fn handle(&mut self, req: &ApiRequest) -> ApiResponse {
-        let mut resp = self.respond(req, None);
+        let mut resp = match Self::prepare(req, None) {
+            Ok(call) => self.respond(call),
+            Err(answer) => answer,
+        };
         if let Some(e) = resp.event.take() {
             resp.body = Some(e.to_value());
         }
         resp
     }
 
-    /// As `handle`, but a stored event may come back shared in `event` instead of in `body`.
+    /// What a call is, checked without calendar data: method, scopes, parameters and body, in
+    /// that order, as `respond` would check them. Done before taking the lock on `Calendars`,
+    /// so that concurrent calls (two batches in flight) parse their bodies in parallel.
     /// `method_id` is `route` of the request's method and path when the caller has it already.
-    pub(crate) fn respond(
-        &mut self,
-        req: &ApiRequest,
+    /// `Err` is the answer (an error; the calendars are not involved).
+    pub(crate) fn prepare<'r, 'a>(
+        req: &'r ApiRequest<'a>,
         method_id: Option<&'static str>,
-    ) -> ApiResponse {
+    ) -> Result<Prepared<'r, 'a>, ApiResponse> {
+        let routed = match method_id {
+            Some(id) => discovery::route_known(id, req.http_method, req.path),
+            None => discovery::route(req.http_method, req.path),
+        };
+        let checked = (|| {
+            let (method, vars) = routed.ok_or_else(error::not_found)?;
+            if !method.scopes.iter().any(|s| req.scopes.contains(s)) {
+                return Err(ApiError::new(
+                    403,
+                    "insufficientPermissions",
+                    "Request had insufficient authentication scopes.",
+                ));
+            }
+            let params = discovery::check_params(method, req.query)?;
+            let body = if matches!(method.http_method.as_str(), "POST" | "PUT" | "PATCH") {
+                parse_body(req.body)?
+            } else {
+                Map::new()
+            };
+            Ok(Prepared {
+                req,
+                method,
+                vars,
+                params,
+                body,
+            })
+        })();
+        checked.map_err(error_response)
+    }
+
+    /// Answers a prepared call; a stored event may come back shared in `event` instead of in `body`.
+    pub(crate) fn respond(&mut self, call: Prepared) -> ApiResponse {
         self.touched.clear();
-        let now = timeutil::system_ms(req.now);
-        let mut resp = match self.dispatch(req, method_id, now) {
+        let now = timeutil::system_ms(call.req.now);
+        let mut resp = match self.dispatch(call, now) {
             Ok(r) => r,
             Err(e) => error_response(e),
         };
@@ -318,30 +364,14 @@ impl Calendars {
         discovery::method(http_method, path).map(|m| m.id.as_str())
     }
 
-    fn dispatch(
-        &mut self,
-        req: &ApiRequest,
-        method_id: Option<&'static str>,
-        now: i64,
-    ) -> R<ApiResponse> {
-        let routed = match method_id {
-            Some(id) => discovery::route_known(id, req.http_method, req.path),
-            None => discovery::route(req.http_method, req.path),
-        };
-        let (m, vars) = routed.ok_or_else(error::not_found)?;
-        if !m.scopes.iter().any(|s| req.scopes.contains(s)) {
-            return Err(ApiError::new(
-                403,
-                "insufficientPermissions",
-                "Request had insufficient authentication scopes.",
-            ));
-        }
-        let p = discovery::check_params(m, req.query)?;
-        let body = if matches!(m.http_method.as_str(), "POST" | "PUT" | "PATCH") {
-            parse_body(req.body)?
-        } else {
-            Map::new()
-        };
+    fn dispatch(&mut self, call: Prepared, now: i64) -> R<ApiResponse> {
+        let Prepared {
+            req,
+            method: m,
+            vars,
+            params: p,
+            body,
+        } = call;
         if !self.users.contains_key(req.user) {
             self.add_user(req.user);
         }
