@@ -3,7 +3,7 @@
 use super::error::{R, bad_request, invalid, not_found};
 use super::event_render::{occ_span, present, render_event, render_instance, stamp};
 use super::rrule::{self, Occ};
-use super::store::{Cal, Event, etag};
+use super::store::{Cal, Event, OrderedId, etag};
 use super::timeutil::{fmt_ms, parse_rfc3339};
 use super::tokens::{PageToken, sync_token};
 use super::{ApiResponse, Calendars, Ctx, ok};
@@ -234,21 +234,22 @@ impl Calendars {
         rec.sort_by(|a, b| a.key.cmp(&b.key));
         let mut rec = rec.into_iter().peekable();
         let lo = match (after, f.time_min) {
-            (Some(a), _) => (a.0, a.1.clone()),
-            (None, Some(m)) if !f.sync => (m.saturating_sub(cal.max_dur + 1), String::new()),
-            _ => (i64::MIN, String::new()),
+            (Some(a), _) => (a.0, OrderedId::new(&a.1)),
+            (None, Some(m)) if !f.sync => (m.saturating_sub(cal.max_dur + 1), OrderedId::lowest()),
+            _ => (i64::MIN, OrderedId::lowest()),
         };
         let mut single = cal
             .by_start
             .range(lo..)
-            .filter(|(ms, id)| after.is_none_or(|a| (*ms, id.as_str()) > (a.0, a.1.as_str())))
-            .take_while(|(ms, _)| f.sync || f.time_max.is_none_or(|m| *ms < m))
-            .filter(|(_, id)| {
+            .map(|(ms, id)| (*ms, id.as_str()))
+            .filter(|&(ms, id)| after.is_none_or(|a| (ms, id) > (a.0, a.1.as_str())))
+            .take_while(|&(ms, _)| f.sync || f.time_max.is_none_or(|m| ms < m))
+            .filter(|&(_, id)| {
                 let ev = &cal.events[id];
                 f.overlaps(ev.start_ms, ev.end_ms) && f.keeps(ev)
             })
             .map(|(ms, id)| Hit {
-                key: (*ms, id.clone(), String::new()),
+                key: (ms, id.to_string(), String::new()),
                 occ: None,
             })
             .peekable();
