@@ -174,28 +174,35 @@ fn library_batch(boundary: &str, from: usize, n: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// CPU time (ms) used so far by the emulator's threads in this process, from /proc.
-fn emulator_cpu_ms() -> f64 {
+/// CPU time (ms) and minor page faults so far of the emulator's threads in this process, from
+/// /proc (faults do not move with the machine's load, CPU time does).
+fn emulator_usage() -> (f64, u64) {
     let ticks_per_s = 100.0; // USER_HZ on Linux
-    let mut ticks = 0u64;
+    let (mut ticks, mut faults) = (0u64, 0u64);
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return f64::NAN;
+        return (f64::NAN, 0);
     };
     for task in tasks.flatten() {
         let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
             continue;
         };
-        // "pid (comm) state ...": utime and stime are fields 14 and 15.
         let Some((comm, rest)) = stat.split_once(") ") else {
             continue;
         };
         if !comm.ends_with("gcal-emulator") {
             continue;
         }
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        ticks += fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
+        // "pid (comm) state ...": minflt is field 10, utime and stime are fields 14 and 15.
+        let field = |n: usize| -> u64 {
+            rest.split_whitespace()
+                .nth(n - 3)
+                .and_then(|f| f.parse().ok())
+                .unwrap_or(0)
+        };
+        faults += field(10);
+        ticks += field(14) + field(15);
     }
-    ticks as f64 * 1000.0 / ticks_per_s
+    (ticks as f64 * 1000.0 / ticks_per_s, faults)
 }
 
 fn rss_kb() -> u64 {
@@ -225,7 +232,7 @@ fn batched_inserts(emu: &Emulator, token: &str) {
     );
     let auth = format!("Bearer {token}");
     let ct = format!("multipart/mixed; boundary={boundary}");
-    let (cpu0, rss0, start) = (emulator_cpu_ms(), rss_kb(), Instant::now());
+    let ((cpu0, faults0), rss0, start) = (emulator_usage(), rss_kb(), Instant::now());
     let mut walls = Vec::new();
     for _ in 0..rounds {
         let next = Arc::new(AtomicU64::new(0));
@@ -255,15 +262,17 @@ fn batched_inserts(emu: &Emulator, token: &str) {
         walls.push(round.elapsed().as_secs_f64() * 1000.0);
     }
     let total = (rounds * ROUND_INSERTS) as f64;
-    let cpu = emulator_cpu_ms() - cpu0;
+    let (cpu, faults) = emulator_usage();
+    let (cpu, faults) = (cpu - cpu0, faults - faults0);
     walls.sort_by(f64::total_cmp);
     println!(
         "batched inserts: {rounds} rounds of {ROUND_INSERTS} ({INSERTS_PER_BATCH} per batch, \
          {BATCHES_IN_FLIGHT} in flight) in {:.2} s; median round {:.1} ms; emulator CPU {:.1} ms \
-         per 1,000; RSS +{:.0} bytes per event",
+         per 1,000; {:.0} page faults per 1,000; RSS +{:.0} bytes per event",
         start.elapsed().as_secs_f64(),
         walls[walls.len() / 2],
         cpu * 1000.0 / total,
+        faults as f64 * 1000.0 / total,
         (rss_kb().saturating_sub(rss0) * 1024) as f64 / total
     );
 }
