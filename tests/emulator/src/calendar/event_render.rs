@@ -64,7 +64,7 @@ fn parse_when(v: Option<&Value>, which: &str) -> R<When> {
 pub(crate) struct Times {
     pub start_ms: i64,
     pub end_ms: i64,
-    pub series: Option<Series>,
+    pub series: Option<Box<Series>>,
     /// Both times in RFC 3339 with an offset: `normalize_times` would change nothing.
     pub absolute: bool,
 }
@@ -135,13 +135,13 @@ pub(crate) fn event_times(data: &Map<String, Value>) -> R<Times> {
             Start::Local(local.unwrap_or_default())
         }
     };
-    Ok(times(Some(Series {
+    Ok(times(Some(Box::new(Series {
         rule,
         tz,
         first,
         dur,
         overrides: Default::default(),
-    })))
+    }))))
 }
 
 /// Google's event ids: base32hex, 5 to 1024 characters.

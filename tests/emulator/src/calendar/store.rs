@@ -58,7 +58,9 @@ pub(crate) struct Event {
     pub seq: u64,
     pub start_ms: i64,
     pub end_ms: i64,
-    pub series: Option<Series>,
+    /// Boxed: few events recur, and every event's slot in `Cal::events` would otherwise hold
+    /// room for a series (240 bytes an event instead of 64).
+    pub series: Option<Box<Series>>,
     pub cancelled: bool,
     pub updated_ms: i64,
     /// The pretty JSON answer of this version, made by the first events.get that needs it.
