@@ -110,7 +110,7 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
     // Checked and parsed before the lock: only the calendar work itself is serialized.
     let mut resp = match Calendars::prepare(&req, method_id) {
         Ok(call) => shared.calendars.lock().respond(call),
-        Err(answer) => answer,
+        Err(e) => e.into(),
     };
     shared.notify(std::mem::take(&mut resp.notifications));
     let status = resp.status;

@@ -213,6 +213,12 @@ pub(crate) fn no_content() -> ApiResponse {
     }
 }
 
+impl From<ApiError> for ApiResponse {
+    fn from(e: ApiError) -> Self {
+        error_response(e)
+    }
+}
+
 fn error_response(e: ApiError) -> ApiResponse {
     ApiResponse {
         status: e.code,
@@ -291,7 +297,7 @@ impl Calendars {
     pub fn handle(&mut self, req: &ApiRequest) -> ApiResponse {
         let mut resp = match Self::prepare(req, None) {
             Ok(call) => self.respond(call),
-            Err(answer) => answer,
+            Err(e) => error_response(e),
         };
         if let Some(e) = resp.event.take() {
             resp.body = Some(e.to_value());
@@ -303,39 +309,36 @@ impl Calendars {
     /// that order, as `respond` would check them. Done before taking the lock on `Calendars`,
     /// so that concurrent calls (two batches in flight) parse their bodies in parallel.
     /// `method_id` is `route` of the request's method and path when the caller has it already.
-    /// `Err` is the answer (an error; the calendars are not involved).
+    /// `Err` is the error to answer (`ApiResponse::from`); the calendars are not involved.
     pub(crate) fn prepare<'r, 'a>(
         req: &'r ApiRequest<'a>,
         method_id: Option<&'static str>,
-    ) -> Result<Prepared<'r, 'a>, ApiResponse> {
+    ) -> R<Prepared<'r, 'a>> {
         let routed = match method_id {
             Some(id) => discovery::route_known(id, req.http_method, req.path),
             None => discovery::route(req.http_method, req.path),
         };
-        let checked = (|| {
-            let (method, vars) = routed.ok_or_else(error::not_found)?;
-            if !method.scopes.iter().any(|s| req.scopes.contains(s)) {
-                return Err(ApiError::new(
-                    403,
-                    "insufficientPermissions",
-                    "Request had insufficient authentication scopes.",
-                ));
-            }
-            let params = discovery::check_params(method, req.query)?;
-            let body = if matches!(method.http_method.as_str(), "POST" | "PUT" | "PATCH") {
-                parse_body(req.body)?
-            } else {
-                Map::new()
-            };
-            Ok(Prepared {
-                req,
-                method,
-                vars,
-                params,
-                body,
-            })
-        })();
-        checked.map_err(error_response)
+        let (method, vars) = routed.ok_or_else(error::not_found)?;
+        if !method.scopes.iter().any(|s| req.scopes.contains(s)) {
+            return Err(ApiError::new(
+                403,
+                "insufficientPermissions",
+                "Request had insufficient authentication scopes.",
+            ));
+        }
+        let params = discovery::check_params(method, req.query)?;
+        let body = if matches!(method.http_method.as_str(), "POST" | "PUT" | "PATCH") {
+            parse_body(req.body)?
+        } else {
+            Map::new()
+        };
+        Ok(Prepared {
+            req,
+            method,
+            vars,
+            params,
+            body,
+        })
     }
 
     /// Answers a prepared call; a stored event may come back shared in `event` instead of in `body`.
