@@ -1,5 +1,6 @@
 //! events.list and events.instances: filters, ordering, paging, incremental sync; quickAdd parsing.
 
+use super::compact::Json;
 use super::error::{R, bad_request, invalid, not_found};
 use super::event_render::{occ_span, present, render_event, render_instance, stamp};
 use super::rrule::{self, Occ};
@@ -94,7 +95,7 @@ impl Filter {
         if self.updated_min.is_some_and(|u| ev.updated_ms < u) {
             return false;
         }
-        let s = |k: &str| ev.data.get(k).and_then(Value::as_str);
+        let s = |k: &str| ev.data.get_str(k);
         if let Some(q) = &self.q {
             let hit = ["summary", "description", "location"]
                 .iter()
@@ -123,7 +124,7 @@ impl Filter {
                     .get("extendedProperties")
                     .and_then(|e| e.get(kind))
                     .and_then(|p| p.get(k))
-                    .and_then(Value::as_str);
+                    .and_then(Json::as_str);
                 if have != Some(v.as_str()) {
                     return false;
                 }

@@ -1,5 +1,6 @@
 //! events.*: get, insert, import, quickAdd, patch, update, delete, move.
 
+use super::compact::{Json, Obj};
 use super::error::{ApiError, R, deleted, invalid, not_found, required};
 use super::event_render::{
     Times, event_times, find_occurrence, normalize_times, present, presented_as_is,
@@ -10,7 +11,7 @@ use super::store::{Event, etag};
 use super::timeutil::fmt_ms;
 use super::tokens::b64_encode_into;
 use super::{ApiResponse, Calendars, Ctx, no_content, ok, ok_event};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// Fields the server owns; a client's values for them are ignored.
@@ -26,6 +27,13 @@ const SERVER_FIELDS: &[&str] = &[
     "iCalUID",
     "recurringEventId",
 ];
+
+/// A stored object from its members in any order.
+fn object(members: Vec<(&str, Json)>) -> Json {
+    Json::Object(Obj::from_members(
+        members.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+    ))
+}
 
 pub(crate) fn duplicate() -> ApiError {
     ApiError::new(409, "duplicate", "The requested identifier already exists.")
@@ -123,6 +131,15 @@ impl Calendars {
         } = event_times(&body)?;
         check_event_fields(&body)?;
         let mut m = body;
+        // Only the client's fields need these, so they are done before the server's join them.
+        if !absolute {
+            normalize_times(&mut m);
+        }
+        if let Some(Value::Array(att)) = m.get_mut("attendees") {
+            for a in att.iter_mut().filter_map(Value::as_object_mut) {
+                a.entry("responseStatus").or_insert("needsAction".into());
+            }
+        }
         let sent_organizer = m.remove("organizer").filter(|o| o.is_object());
         let sent_ical = match m.remove("iCalUID") {
             Some(Value::String(s)) => Some(s),
@@ -138,12 +155,12 @@ impl Calendars {
         let now = fmt_ms(ctx.now);
         let created = old
             .and_then(|o| o.data.get("created").cloned())
-            .unwrap_or_else(|| now.clone().into());
+            .unwrap_or_else(|| now.as_str().into());
         let creator = old
             .and_then(|o| o.data.get("creator").cloned())
-            .unwrap_or_else(|| json!({"email": ctx.user, "self": true}));
+            .unwrap_or_else(|| object(vec![("email", ctx.user.into()), ("self", true.into())]));
         let organizer = match (keep_organizer, sent_organizer) {
-            (true, Some(o)) => o,
+            (true, Some(o)) => o.into(),
             _ => old
                 .and_then(|o| o.data.get("organizer").cloned())
                 .unwrap_or_else(|| self.organizer(cal_id, ctx.user)),
@@ -153,10 +170,9 @@ impl Calendars {
             .or(sent_ical)
             .unwrap_or_else(|| [id, "@google.com"].concat());
         // The server's fields (none of which `m` kept) and defaults for fields the client left
-        // out, in key order, then the client's: built into one tree at once (cheaper than an
-        // insert each), and sorting them then has little to do.
+        // out, in key order, then the client's: sorting them then has little to do.
         let missing = |k: &str| !m.contains_key(k);
-        let mut all: Vec<(String, Value)> = Vec::with_capacity(m.len() + 12);
+        let mut all: Vec<(Box<str>, Json)> = Vec::with_capacity(m.len() + 12);
         all.push(("created".into(), created));
         all.push(("creator".into(), creator));
         if missing("eventType") {
@@ -168,29 +184,24 @@ impl Calendars {
         all.push(("kind".into(), "calendar#event".into()));
         all.push(("organizer".into(), organizer));
         if missing("reminders") {
-            all.push(("reminders".into(), json!({"useDefault": true})));
+            all.push((
+                "reminders".into(),
+                object(vec![("useDefault", true.into())]),
+            ));
         }
         if missing("sequence") {
             let seq = old
                 .and_then(|o| o.data.get("sequence").cloned())
-                .unwrap_or(0.into());
+                .unwrap_or(Json::Number(0.into()));
             all.push(("sequence".into(), seq));
         }
         if missing("status") {
             all.push(("status".into(), "confirmed".into()));
         }
         all.push(("updated".into(), now.into()));
-        all.extend(m);
-        let mut m: Map<String, Value> = all.into_iter().collect();
-        if !absolute {
-            normalize_times(&mut m);
-        }
-        if let Some(Value::Array(att)) = m.get_mut("attendees") {
-            for a in att.iter_mut().filter_map(Value::as_object_mut) {
-                a.entry("responseStatus").or_insert("needsAction".into());
-            }
-        }
-        let cancelled = m.get("status").and_then(Value::as_str) == Some("cancelled");
+        all.extend(m.into_iter().map(|(k, v)| (k.into_boxed_str(), v.into())));
+        let m = Obj::from_members(all);
+        let cancelled = m.get_str("status") == Some("cancelled");
         let mut series = series;
         if let (Some(new), Some(old)) = (series.as_mut(), old.and_then(|o| o.series.as_ref())) {
             new.overrides = old.overrides.clone();
@@ -207,20 +218,19 @@ impl Calendars {
         })
     }
 
-    fn organizer(&self, cal_id: &str, user: &str) -> Value {
-        let mut o = Map::new();
-        o.insert("email".into(), cal_id.into());
+    fn organizer(&self, cal_id: &str, user: &str) -> Json {
+        let mut o = vec![("email", cal_id.into())];
         if let Some(c) = self.cals.get(cal_id) {
             if c.primary_of.is_none()
                 && let Some(s) = c.data.get("summary")
             {
-                o.insert("displayName".into(), s.clone());
+                o.push(("displayName", s.clone().into()));
             }
             if cal_id == user {
-                o.insert("self".into(), true.into());
+                o.push(("self", true.into()));
             }
         }
-        Value::Object(o)
+        object(o)
     }
 
     /// Stores an event and answers it.
@@ -244,8 +254,8 @@ impl Calendars {
             ev.seq = seq;
             ev.updated_ms = now;
             let data = Arc::make_mut(&mut ev.data);
-            data.insert("status".into(), "cancelled".into());
-            data.insert("updated".into(), fmt_ms(now).into());
+            data.insert("status", "cancelled".into());
+            data.insert("updated", fmt_ms(now).into());
             cal.put_event(id, ev);
         }
         self.touch(["events|", cal_id].concat(), false);
@@ -317,7 +327,7 @@ impl Calendars {
         };
         let body = std::mem::take(&mut ctx.body);
         let mut ev = self.build_event(&cal, &id, body, old.as_ref(), ctx, true)?;
-        Arc::make_mut(&mut ev.data).insert("iCalUID".into(), uid.into());
+        Arc::make_mut(&mut ev.data).insert("iCalUID", uid.into());
         Ok(self.store(&cal, &id, ev))
     }
 
@@ -343,7 +353,7 @@ impl Calendars {
         };
         ctx.if_match(&etag(old.seq))?;
         let mut body = if patch {
-            let mut d = Map::clone(&old.data);
+            let mut d = old.data.to_map();
             merge(&mut d, &ctx.body);
             d
         } else {
@@ -397,8 +407,8 @@ impl Calendars {
         ev.updated_ms = ctx.now;
         let org = self.organizer(&dst, ctx.user);
         let data = Arc::make_mut(&mut ev.data);
-        data.insert("updated".into(), fmt_ms(ctx.now).into());
-        data.insert("organizer".into(), org);
+        data.insert("updated", fmt_ms(ctx.now).into());
+        data.insert("organizer", org);
         Ok(self.store(&dst, &id, ev))
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 fn busy(cal: &Cal, lo: i64, hi: i64) -> Vec<(i64, i64)> {
     let mut out = Vec::new();
     let opaque = |e: &super::store::Event| {
-        !e.cancelled && e.data.get("transparency").and_then(Value::as_str) != Some("transparent")
+        !e.cancelled && e.data.get_str("transparency") != Some("transparent")
     };
     let from = (lo.saturating_sub(cal.max_dur + 1), OrderedId::lowest());
     for (ms, id) in cal.by_start.range(from..) {

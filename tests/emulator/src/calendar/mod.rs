@@ -9,6 +9,7 @@ mod acl;
 mod calendar_list;
 mod calendars;
 mod colors;
+mod compact;
 mod discovery;
 mod error;
 mod event_list;

@@ -1,5 +1,6 @@
 //! In-memory data: calendars with their events and ACL, users with their list and settings.
 
+use super::compact::Obj;
 use super::rrule::{Rule, Start};
 use chrono_tz::Tz;
 use rustc_hash::FxHashMap as FastMap;
@@ -54,7 +55,7 @@ impl Series {
 #[derive(Clone, Debug)]
 pub(crate) struct Event {
     /// The resource as answered, without `etag`; shared with answers in flight (no copy per answer).
-    pub data: Arc<Map<String, Value>>,
+    pub data: Arc<Obj>,
     pub seq: u64,
     pub start_ms: i64,
     pub end_ms: i64,
@@ -69,7 +70,7 @@ pub(crate) struct Event {
 
 impl Event {
     pub fn ical_uid(&self) -> Option<&str> {
-        self.data.get("iCalUID").and_then(Value::as_str)
+        self.data.get_str("iCalUID")
     }
 }
 
