@@ -3,6 +3,7 @@
 //! event kept this way takes less than half the memory (the heap grows by less each insert),
 //! and it serializes exactly as the `Value` it stands for.
 
+use super::discovery::event_member_names;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Number, Value};
 
@@ -19,7 +20,50 @@ pub(crate) enum Json {
 
 /// An object's members in key order (the order `Map` iterates in), each key once.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Obj(Box<[(Box<str>, Json)]>);
+pub(crate) struct Obj(Box<[(Key, Json)]>);
+
+/// A member's name. Names of the Event resource (the discovery document's) are static: most
+/// members of a stored event then cost no allocation and nothing kept per event for the name.
+#[derive(Clone, Debug)]
+pub(crate) enum Key {
+    Static(&'static str),
+    Owned(Box<str>),
+}
+
+impl Key {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Key::Static(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+
+    fn event_member(name: &str) -> Option<&'static str> {
+        let names = event_member_names();
+        names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .ok()
+            .map(|i| names[i].as_str())
+    }
+}
+
+impl From<&str> for Key {
+    fn from(name: &str) -> Key {
+        Key::event_member(name).map_or_else(|| Key::Owned(name.into()), Key::Static)
+    }
+}
+
+impl From<String> for Key {
+    fn from(name: String) -> Key {
+        Key::event_member(&name).map_or_else(|| Key::Owned(name.into_boxed_str()), Key::Static)
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
 
 impl Json {
     pub fn as_str(&self) -> Option<&str> {
@@ -89,10 +133,10 @@ impl From<bool> for Json {
 
 impl Obj {
     /// From members in any order; of repeated keys the last stays, as collecting a `Map` does.
-    pub fn from_members(mut members: Vec<(Box<str>, Json)>) -> Obj {
-        members.sort_by(|a, b| a.0.cmp(&b.0));
+    pub fn from_members(mut members: Vec<(Key, Json)>) -> Obj {
+        members.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         // Stable sort: of equal keys the last sent is the last in the run; keep that one.
-        let mut kept: Vec<(Box<str>, Json)> = Vec::with_capacity(members.len());
+        let mut kept: Vec<(Key, Json)> = Vec::with_capacity(members.len());
         for m in members {
             match kept.last_mut() {
                 Some(last) if last.0 == m.0 => *last = m,
@@ -127,7 +171,7 @@ impl Obj {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Json)> {
-        self.0.iter().map(|(k, v)| (&**k, v))
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     pub fn len(&self) -> usize {
@@ -141,7 +185,7 @@ impl Obj {
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| (**k).cmp(key))
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 }
 
@@ -150,7 +194,7 @@ impl From<Map<String, Value>> for Obj {
         // A `Map` iterates in key order, each key once: already as an `Obj` keeps them.
         Obj(m
             .into_iter()
-            .map(|(k, v)| (k.into_boxed_str(), Json::from(v)))
+            .map(|(k, v)| (Key::from(k), Json::from(v)))
             .collect())
     }
 }
@@ -229,7 +273,7 @@ mod tests {
         let members = |pairs: &[(&str, i32)]| {
             pairs
                 .iter()
-                .map(|(k, n)| (Box::<str>::from(*k), Json::from(json!(n))))
+                .map(|(k, n)| (Key::from(*k), Json::from(json!(n))))
                 .collect::<Vec<_>>()
         };
         let pairs = [("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5)];
@@ -253,5 +297,30 @@ mod tests {
         }
         assert_eq!(o.len(), want.len());
         assert_eq!(o.get_str("a"), Some("new"));
+    }
+
+    #[test]
+    fn event_member_names_are_static() {
+        for name in [
+            "start",
+            "dateTime",
+            "useDefault",
+            "responseStatus",
+            "summary",
+            "email",
+        ] {
+            assert!(
+                matches!(Key::from(name), Key::Static(s) if s == name),
+                "{name}"
+            );
+            assert!(matches!(Key::from(name.to_string()), Key::Static(s) if s == name));
+        }
+        for name in ["", "x-custom", "Start", "startx"] {
+            assert!(
+                matches!(Key::from(name), Key::Owned(s) if &*s == name),
+                "{name}"
+            );
+        }
+        assert_eq!(Key::from("start"), Key::Owned("start".into()));
     }
 }

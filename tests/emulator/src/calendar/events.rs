@@ -1,6 +1,6 @@
 //! events.*: get, insert, import, quickAdd, patch, update, delete, move.
 
-use super::compact::{Json, Obj};
+use super::compact::{Json, Key, Obj};
 use super::error::{ApiError, R, deleted, invalid, not_found, required};
 use super::event_render::{
     Times, event_times, find_occurrence, normalize_times, present, presented_as_is,
@@ -29,9 +29,12 @@ const SERVER_FIELDS: &[&str] = &[
 ];
 
 /// A stored object from its members in any order.
-fn object(members: Vec<(&str, Json)>) -> Json {
+fn object(members: Vec<(&'static str, Json)>) -> Json {
     Json::Object(Obj::from_members(
-        members.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        members
+            .into_iter()
+            .map(|(k, v)| (Key::Static(k), v))
+            .collect(),
     ))
 }
 
@@ -172,20 +175,20 @@ impl Calendars {
         // The server's fields (none of which `m` kept) and defaults for fields the client left
         // out, in key order, then the client's: sorting them then has little to do.
         let missing = |k: &str| !m.contains_key(k);
-        let mut all: Vec<(Box<str>, Json)> = Vec::with_capacity(m.len() + 12);
-        all.push(("created".into(), created));
-        all.push(("creator".into(), creator));
+        let mut all: Vec<(Key, Json)> = Vec::with_capacity(m.len() + 12);
+        all.push((Key::Static("created"), created));
+        all.push((Key::Static("creator"), creator));
         if missing("eventType") {
-            all.push(("eventType".into(), "default".into()));
+            all.push((Key::Static("eventType"), "default".into()));
         }
-        all.push(("htmlLink".into(), link.into()));
-        all.push(("iCalUID".into(), ical.into()));
-        all.push(("id".into(), id.into()));
-        all.push(("kind".into(), "calendar#event".into()));
-        all.push(("organizer".into(), organizer));
+        all.push((Key::Static("htmlLink"), link.into()));
+        all.push((Key::Static("iCalUID"), ical.into()));
+        all.push((Key::Static("id"), id.into()));
+        all.push((Key::Static("kind"), "calendar#event".into()));
+        all.push((Key::Static("organizer"), organizer));
         if missing("reminders") {
             all.push((
-                "reminders".into(),
+                Key::Static("reminders"),
                 object(vec![("useDefault", true.into())]),
             ));
         }
@@ -193,13 +196,13 @@ impl Calendars {
             let seq = old
                 .and_then(|o| o.data.get("sequence").cloned())
                 .unwrap_or(Json::Number(0.into()));
-            all.push(("sequence".into(), seq));
+            all.push((Key::Static("sequence"), seq));
         }
         if missing("status") {
-            all.push(("status".into(), "confirmed".into()));
+            all.push((Key::Static("status"), "confirmed".into()));
         }
-        all.push(("updated".into(), now.into()));
-        all.extend(m.into_iter().map(|(k, v)| (k.into_boxed_str(), v.into())));
+        all.push((Key::Static("updated"), now.into()));
+        all.extend(m.into_iter().map(|(k, v)| (k.into(), v.into())));
         let m = Obj::from_members(all);
         let cancelled = m.get_str("status") == Some("cancelled");
         let mut series = series;
