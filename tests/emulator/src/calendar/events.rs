@@ -115,27 +115,24 @@ fn check_event_fields(body: &Map<String, Value>) -> R<()> {
     Ok(())
 }
 
-impl Calendars {
-    /// Builds a stored event from client fields plus server fields; `body` becomes its data.
-    fn build_event(
-        &mut self,
-        cal_id: &str,
-        id: &str,
-        body: Map<String, Value>,
-        old: Option<&Event>,
-        ctx: &Ctx,
-        keep_organizer: bool,
-    ) -> R<Event> {
-        let Times {
-            start_ms,
-            end_ms,
-            series,
-            absolute,
-        } = event_times(&body)?;
+/// The client's part of an event: its fields checked, normalized and in stored form, and what
+/// it sent for server fields that may be kept. Made from the body alone, so events.insert
+/// makes it before taking the calendars lock.
+pub(crate) struct ClientEvent {
+    times: Times,
+    /// The client's fields, but the server's and nulls, in key order.
+    members: Vec<(Key, Json)>,
+    organizer: Option<Value>,
+    ical: Option<String>,
+}
+
+impl ClientEvent {
+    /// Google's checks of an event body, in its order; its fields then moved, not copied.
+    pub fn new(body: Map<String, Value>) -> R<ClientEvent> {
+        let times = event_times(&body)?;
         check_event_fields(&body)?;
         let mut m = body;
-        // Only the client's fields need these, so they are done before the server's join them.
-        if !absolute {
+        if !times.absolute {
             normalize_times(&mut m);
         }
         if let Some(Value::Array(att)) = m.get_mut("attendees") {
@@ -143,13 +140,49 @@ impl Calendars {
                 a.entry("responseStatus").or_insert("needsAction".into());
             }
         }
-        let sent_organizer = m.remove("organizer").filter(|o| o.is_object());
-        let sent_ical = match m.remove("iCalUID") {
+        let organizer = m.remove("organizer").filter(|o| o.is_object());
+        let ical = match m.remove("iCalUID") {
             Some(Value::String(s)) => Some(s),
             _ => None,
         };
-        // The client's fields, moved rather than copied; server fields are added below.
-        m.retain(|k, v| !SERVER_FIELDS.contains(&k.as_str()) && !v.is_null());
+        // `Map` iterates in key order: the members stay sorted.
+        let members = m
+            .into_iter()
+            .filter(|(k, v)| !SERVER_FIELDS.contains(&k.as_str()) && !v.is_null())
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Ok(ClientEvent {
+            times,
+            members,
+            organizer,
+            ical,
+        })
+    }
+}
+
+impl Calendars {
+    /// Builds a stored event from the client's fields plus the server's.
+    fn build_event(
+        &mut self,
+        cal_id: &str,
+        id: &str,
+        client: ClientEvent,
+        old: Option<&Event>,
+        ctx: &Ctx,
+        keep_organizer: bool,
+    ) -> Event {
+        let ClientEvent {
+            times:
+                Times {
+                    start_ms,
+                    end_ms,
+                    series,
+                    ..
+                },
+            members,
+            organizer: sent_organizer,
+            ical: sent_ical,
+        } = client;
         const LINK: &str = "https://www.google.com/calendar/event?eid=";
         let eid = [id, " ", cal_id].concat();
         let mut link = String::with_capacity(LINK.len() + eid.len().div_ceil(3) * 4);
@@ -172,10 +205,14 @@ impl Calendars {
             .and_then(|o| o.ical_uid().map(str::to_string))
             .or(sent_ical)
             .unwrap_or_else(|| [id, "@google.com"].concat());
-        // The server's fields (none of which `m` kept) and defaults for fields the client left
-        // out, in key order, then the client's: sorting them then has little to do.
-        let missing = |k: &str| !m.contains_key(k);
-        let mut all: Vec<(Key, Json)> = Vec::with_capacity(m.len() + 12);
+        // The server's fields (none of which the client's kept) and defaults for fields the
+        // client left out, in key order, then the client's: sorting them has little to do.
+        let missing = |k: &str| {
+            members
+                .binary_search_by(|(have, _)| have.as_str().cmp(k))
+                .is_err()
+        };
+        let mut all: Vec<(Key, Json)> = Vec::with_capacity(members.len() + 12);
         all.push((Key::Static("created"), created));
         all.push((Key::Static("creator"), creator));
         if missing("eventType") {
@@ -202,14 +239,14 @@ impl Calendars {
             all.push((Key::Static("status"), "confirmed".into()));
         }
         all.push((Key::Static("updated"), now.into()));
-        all.extend(m.into_iter().map(|(k, v)| (k.into(), v.into())));
+        all.extend(members);
         let m = Obj::from_members(all);
         let cancelled = m.get_str("status") == Some("cancelled");
         let mut series = series;
         if let (Some(new), Some(old)) = (series.as_mut(), old.and_then(|o| o.series.as_ref())) {
             new.overrides = old.overrides.clone();
         }
-        Ok(Event {
+        Event {
             data: Arc::new(m),
             seq: self.bump(),
             start_ms,
@@ -218,7 +255,7 @@ impl Calendars {
             cancelled,
             updated_ms: ctx.now,
             json: Arc::default(),
-        })
+        }
     }
 
     fn organizer(&self, cal_id: &str, user: &str) -> Json {
@@ -306,8 +343,8 @@ impl Calendars {
     pub(crate) fn ev_insert(&mut self, ctx: &mut Ctx) -> R<ApiResponse> {
         let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let id = self.new_id(&cal, &ctx.body)?;
-        let body = std::mem::take(&mut ctx.body);
-        let ev = self.build_event(&cal, &id, body, None, ctx, false)?;
+        let client = ctx.client_event()?;
+        let ev = self.build_event(&cal, &id, client, None, ctx, false);
         Ok(self.store(&cal, &id, ev))
     }
 
@@ -328,8 +365,8 @@ impl Calendars {
             }
             None => (self.new_id(&cal, &ctx.body)?, None),
         };
-        let body = std::mem::take(&mut ctx.body);
-        let mut ev = self.build_event(&cal, &id, body, old.as_ref(), ctx, true)?;
+        let client = ctx.client_event()?;
+        let mut ev = self.build_event(&cal, &id, client, old.as_ref(), ctx, true);
         Arc::make_mut(&mut ev.data).insert("iCalUID", uid.into());
         Ok(self.store(&cal, &id, ev))
     }
@@ -344,7 +381,7 @@ impl Calendars {
         body.insert("start".into(), start);
         body.insert("end".into(), end);
         let id = self.rand_id(26);
-        let ev = self.build_event(&cal, &id, body, None, ctx, false)?;
+        let ev = self.build_event(&cal, &id, ClientEvent::new(body)?, None, ctx, false);
         Ok(self.store(&cal, &id, ev))
     }
 
@@ -366,7 +403,7 @@ impl Calendars {
             // Updating a deleted event brings it back, as with Google.
             body.insert("status".into(), "confirmed".into());
         }
-        let ev = self.build_event(&cal, &id, body, Some(&old), ctx, false)?;
+        let ev = self.build_event(&cal, &id, ClientEvent::new(body)?, Some(&old), ctx, false);
         Ok(self.store(&cal, &id, ev))
     }
 

@@ -32,6 +32,7 @@ pub use discovery::DISCOVERY_JSON;
 use discovery::Params;
 use error::{ApiError, R, precondition};
 use event_view::EventView;
+use events::ClientEvent;
 use rustc_hash::FxHashMap as FastMap;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -135,6 +136,7 @@ pub(crate) struct Prepared<'r, 'a> {
     vars: discovery::Vars<'a>,
     params: Params,
     body: Map<String, Value>,
+    event: Option<R<ClientEvent>>,
 }
 
 /// What a handler sees of one call.
@@ -144,10 +146,20 @@ pub(crate) struct Ctx<'r, 'a> {
     pub p: Params,
     pub vars: discovery::Vars<'a>,
     pub body: Map<String, Value>,
+    /// events.insert: the body as an event, made by `prepare`; `body` then keeps only its id.
+    pub event: Option<R<ClientEvent>>,
     pub now: i64,
 }
 
 impl Ctx<'_, '_> {
+    /// The body as an event: the one `prepare` made, else made now.
+    pub fn client_event(&mut self) -> R<ClientEvent> {
+        match self.event.take() {
+            Some(made) => made,
+            None => ClientEvent::new(std::mem::take(&mut self.body)),
+        }
+    }
+
     pub fn var(&self, name: &str) -> &str {
         self.vars
             .iter()
@@ -328,17 +340,26 @@ impl Calendars {
             ));
         }
         let params = discovery::check_params(method, req.query)?;
-        let body = if matches!(method.http_method.as_str(), "POST" | "PUT" | "PATCH") {
+        let mut body = if matches!(method.http_method.as_str(), "POST" | "PUT" | "PATCH") {
             parse_body(req.body)?
         } else {
             Map::new()
         };
+        // The bulk of an insert's work needs no calendar (and its errors come after those of
+        // calendar and id, which `ev_insert` checks first): done here, outside the lock.
+        let event = (method.id == "events.insert").then(|| {
+            let id = body.remove("id");
+            let event = ClientEvent::new(std::mem::take(&mut body));
+            body.extend(id.map(|id| ("id".to_string(), id)));
+            event
+        });
         Ok(Prepared {
             req,
             method,
             vars,
             params,
             body,
+            event,
         })
     }
 
@@ -375,6 +396,7 @@ impl Calendars {
             vars,
             params: p,
             body,
+            event,
         } = call;
         if !self.users.contains_key(req.user) {
             self.add_user(req.user);
@@ -385,6 +407,7 @@ impl Calendars {
             p,
             vars,
             body,
+            event,
             now,
         };
         let resp = match m.id.as_str() {
