@@ -135,15 +135,16 @@ impl Obj {
     /// From members in any order; of repeated keys the last stays, as collecting a `Map` does.
     pub fn from_members(mut members: Vec<(Key, Json)>) -> Obj {
         members.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        // Stable sort: of equal keys the last sent is the last in the run; keep that one.
-        let mut kept: Vec<(Key, Json)> = Vec::with_capacity(members.len());
-        for m in members {
-            match kept.last_mut() {
-                Some(last) if last.0 == m.0 => *last = m,
-                _ => kept.push(m),
+        // Stable sort: of equal keys the last sent is the last in the run. `dedup_by` drops
+        // the later of two equal keys, so its value moves into the one kept first.
+        members.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(&mut later.1, &mut kept.1);
             }
-        }
-        Obj(kept.into_boxed_slice())
+            same
+        });
+        Obj(members.into_boxed_slice())
     }
 
     pub fn get(&self, key: &str) -> Option<&Json> {
@@ -276,7 +277,7 @@ mod tests {
                 .map(|(k, n)| (Key::from(*k), Json::from(json!(n))))
                 .collect::<Vec<_>>()
         };
-        let pairs = [("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5)];
+        let pairs = [("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5), ("a", 6)];
         let want: Map<String, Value> = pairs
             .iter()
             .map(|(k, n)| (k.to_string(), json!(n)))
