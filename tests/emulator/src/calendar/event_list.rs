@@ -152,7 +152,7 @@ struct Hit {
 
 impl Calendars {
     fn render_hit(cal: &Cal, h: &Hit) -> Value {
-        let ev = &cal.events[&h.key.1];
+        let ev = &cal.events[h.key.1.as_str()];
         match (&h.occ, &ev.series) {
             (Some(o), Some(s)) => render_instance(&h.key.1, ev, s, o),
             _ => render_event(ev),
@@ -235,7 +235,7 @@ impl Calendars {
         rec.sort_by(|a, b| a.key.cmp(&b.key));
         let mut rec = rec.into_iter().peekable();
         let lo = match (after, f.time_min) {
-            (Some(a), _) => (a.0, OrderedId::new(&a.1)),
+            (Some(a), _) => (a.0, OrderedId::new(a.1.as_str())),
             (None, Some(m)) if !f.sync => (m.saturating_sub(cal.max_dur + 1), OrderedId::lowest()),
             _ => (i64::MIN, OrderedId::lowest()),
         };
@@ -282,7 +282,7 @@ impl Calendars {
                 Self::recurring_hits(id, ev, f, |_| n)
             } else if f.overlaps(ev.start_ms, ev.end_ms) {
                 vec![Hit {
-                    key: (n, id.clone(), String::new()),
+                    key: (n, id.to_string(), String::new()),
                     occ: None,
                 }]
             } else {

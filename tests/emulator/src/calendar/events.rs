@@ -361,7 +361,7 @@ impl Calendars {
         let (id, old) = match existing {
             Some(id) => {
                 let old = self.cals[&cal].events.get(&id).cloned();
-                (id, old)
+                (id.to_string(), old)
             }
             None => (self.new_id(&cal, &ctx.body)?, None),
         };
@@ -388,7 +388,7 @@ impl Calendars {
     pub(crate) fn ev_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
         let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let id = ctx.var("eventId").to_string();
-        let Some(old) = self.cals[&cal].events.get(&id).cloned() else {
+        let Some(old) = self.cals[&cal].events.get(id.as_str()).cloned() else {
             return self.instance_write(ctx, &cal, &id, patch);
         };
         ctx.if_match(&etag(old.seq))?;
@@ -427,7 +427,7 @@ impl Calendars {
         let id = ctx.var("eventId").to_string();
         let old = self.cals[&src]
             .events
-            .get(&id)
+            .get(id.as_str())
             .filter(|e| !e.cancelled)
             .cloned()
             .ok_or_else(not_found)?;
@@ -436,7 +436,7 @@ impl Calendars {
         }
         if self.cals[&dst]
             .events
-            .get(&id)
+            .get(id.as_str())
             .is_some_and(|e| !e.cancelled)
         {
             return Err(duplicate());

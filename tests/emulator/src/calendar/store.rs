@@ -91,17 +91,21 @@ pub(crate) struct AclRule {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct OrderedId {
     head: u128,
-    id: String,
+    id: EventId,
 }
 
+/// An event's id: one allocation, shared by `Cal::events` and every index of the event.
+pub(crate) type EventId = Arc<str>;
+
 impl OrderedId {
-    pub fn new(id: &str) -> Self {
+    pub fn new(id: impl Into<EventId>) -> Self {
+        let id = id.into();
         let mut head = [0u8; 16];
         let n = id.len().min(16);
         head[..n].copy_from_slice(&id.as_bytes()[..n]);
         OrderedId {
             head: u128::from_be_bytes(head),
-            id: id.to_string(),
+            id,
         }
     }
 
@@ -124,14 +128,14 @@ pub(crate) struct Cal {
     pub last_seq: u64,
     pub last_ms: i64,
     pub primary_of: Option<String>,
-    pub events: FastMap<String, Event>,
+    pub events: FastMap<EventId, Event>,
     /// Non-recurring events by (start, id).
     pub by_start: BTreeSet<(i64, OrderedId)>,
     /// Recurring events by id.
-    pub recurring: BTreeSet<String>,
+    pub recurring: BTreeSet<EventId>,
     /// Every event by its last change.
-    pub by_seq: BTreeMap<u64, String>,
-    pub ical: FastMap<String, String>,
+    pub by_seq: BTreeMap<u64, EventId>,
+    pub ical: FastMap<String, EventId>,
     /// Longest non-recurring event, to bound time-window scans.
     pub max_dur: i64,
     pub acl: BTreeMap<String, AclRule>,
@@ -166,34 +170,37 @@ impl Cal {
         if Arc::strong_count(&ev.json) > 1 || ev.json.get().is_some() {
             ev.json = Arc::default();
         }
-        self.unindex(id);
+        let id = self.unindex(id).unwrap_or_else(|| id.into());
         if ev.series.is_some() {
-            self.recurring.insert(id.to_string());
+            self.recurring.insert(id.clone());
         } else {
-            self.by_start.insert((ev.start_ms, OrderedId::new(id)));
+            self.by_start
+                .insert((ev.start_ms, OrderedId::new(id.clone())));
             self.max_dur = self.max_dur.max(ev.end_ms - ev.start_ms);
         }
-        self.by_seq.insert(ev.seq, id.to_string());
+        self.by_seq.insert(ev.seq, id.clone());
         if let Some(u) = ev.ical_uid() {
-            self.ical.insert(u.to_string(), id.to_string());
+            self.ical.insert(u.to_string(), id.clone());
         }
         self.last_seq = self.last_seq.max(ev.seq);
         self.last_ms = self.last_ms.max(ev.updated_ms);
-        self.events.insert(id.to_string(), ev);
+        self.events.insert(id, ev);
     }
 
     /// Drops an event and its index entries entirely (events.move source keeps a tombstone instead).
-    pub fn unindex(&mut self, id: &str) {
-        if let Some(old) = self.events.remove(id) {
-            self.by_start.remove(&(old.start_ms, OrderedId::new(id)));
-            self.recurring.remove(id);
-            self.by_seq.remove(&old.seq);
-            if let Some(u) = old.ical_uid()
-                && self.ical.get(u).is_some_and(|x| x == id)
-            {
-                self.ical.remove(u);
-            }
+    /// Gives back the stored id, for a new version to share.
+    pub fn unindex(&mut self, id: &str) -> Option<EventId> {
+        let (id, old) = self.events.remove_entry(id)?;
+        self.by_start
+            .remove(&(old.start_ms, OrderedId::new(id.clone())));
+        self.recurring.remove(&id);
+        self.by_seq.remove(&old.seq);
+        if let Some(u) = old.ical_uid()
+            && self.ical.get(u).is_some_and(|x| *x == id)
+        {
+            self.ical.remove(u);
         }
+        Some(id)
     }
 
     pub fn time_zone(&self) -> Tz {
@@ -288,7 +295,7 @@ mod tests {
         }
         assert!(
             ids.iter()
-                .all(|id| OrderedId::lowest() <= OrderedId::new(id))
+                .all(|&id| OrderedId::lowest() <= OrderedId::new(id))
         );
     }
 
