@@ -310,7 +310,7 @@ impl Calendars {
     pub fn handle(&mut self, req: &ApiRequest) -> ApiResponse {
         let mut resp = match Self::prepare(req, None) {
             Ok(call) => self.respond(call),
-            Err(e) => error_response(e),
+            Err(e) => e.into(),
         };
         if let Some(e) = resp.event.take() {
             resp.body = Some(e.to_value());
