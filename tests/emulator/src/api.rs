@@ -5,7 +5,7 @@ use std::time::SystemTime;
 use http::HeaderMap;
 use http::header::{AUTHORIZATION, HeaderName, IF_MATCH, IF_NONE_MATCH};
 
-use crate::cal::ApiRequest;
+use crate::cal::{ApiRequest, Calendars};
 use crate::errors::{auth_error, not_found};
 use crate::reply::{JSON, Reply};
 use crate::state::Shared;
@@ -107,7 +107,11 @@ pub fn call(shared: &Shared, c: Call<'_>) -> Reply {
         page_limit,
         now: SystemTime::now(),
     };
-    let mut resp = shared.calendars.lock().respond(&req, method_id);
+    // Checked and parsed before the lock: only the calendar work itself is serialized.
+    let mut resp = match Calendars::prepare(&req, method_id) {
+        Ok(call) => shared.calendars.lock().respond(call),
+        Err(e) => e.into(),
+    };
     shared.notify(std::mem::take(&mut resp.notifications));
     let status = resp.status;
     let headers = std::mem::take(&mut resp.headers);

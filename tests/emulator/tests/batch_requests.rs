@@ -195,3 +195,86 @@ fn malformed_batches_are_400() {
     .unwrap();
     assert_eq!(r.status, 400);
 }
+
+/// Two batch requests in flight at once (as the library sends them) are answered as if one ran
+/// after the other: every call answered for its own body, every id and etag given once, all
+/// events stored and every inner call logged.
+#[test]
+fn concurrent_batches_answer_every_call() {
+    const PER_BATCH: usize = 50;
+    const BATCHES_PER_SENDER: usize = 4;
+    let emu = Emulator::start();
+    let token = emu.admin().access_token(&[]);
+    let insert = |n: usize| {
+        let body = format!(
+            r#"{{"summary":"e{n}","start":{{"dateTime":"2026-03-01T10:00:00Z"}},"end":{{"dateTime":"2026-03-01T11:00:00Z"}}}}"#
+        );
+        part(
+            &format!("c{n}"),
+            "POST /calendar/v3/calendars/primary/events HTTP/1.1",
+            &["Content-Type: application/json"],
+            &body,
+        )
+    };
+    let answered: Vec<(String, u16, serde_json::Value)> = std::thread::scope(|s| {
+        let senders: Vec<_> = (0..2)
+            .map(|sender| {
+                let (emu, token) = (&emu, &token);
+                s.spawn(move || {
+                    let mut all = Vec::new();
+                    for b in 0..BATCHES_PER_SENDER {
+                        let first = (sender * BATCHES_PER_SENDER + b) * PER_BATCH;
+                        let mut body: String = (first..first + PER_BATCH).map(insert).collect();
+                        body.push_str(&format!("--{BOUNDARY}--\r\n"));
+                        let r = send(emu, Some(token), &body);
+                        assert_eq!(r.status, 200, "{}", r.text());
+                        all.extend(answers(&r));
+                    }
+                    all
+                })
+            })
+            .collect();
+        senders
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    let total = 2 * BATCHES_PER_SENDER * PER_BATCH;
+    assert_eq!(answered.len(), total);
+    let mut ids = std::collections::HashSet::new();
+    let mut etags = std::collections::HashSet::new();
+    for (content_id, status, event) in &answered {
+        assert_eq!(*status, 200, "{event}");
+        let n = content_id
+            .trim_start_matches("<response-c")
+            .trim_end_matches('>');
+        assert_eq!(event["summary"], format!("e{n}"));
+        assert!(ids.insert(event["id"].as_str().unwrap().to_string()));
+        assert!(etags.insert(event["etag"].as_str().unwrap().to_string()));
+    }
+    let log = emu.admin().requests();
+    let inner: Vec<_> = log.iter().filter(|r| r.in_batch).collect();
+    assert_eq!(inner.len(), total);
+    assert!(
+        inner
+            .iter()
+            .all(|r| r.status == 200 && r.method_id.as_deref() == Some("events.insert"))
+    );
+    assert_eq!(log.len(), total + 2 * BATCHES_PER_SENDER);
+    let list = gcal_emulator::testing::get(
+        &format!(
+            "{}calendars/primary/events?maxResults=2500",
+            emu.urls().api_base_url
+        ),
+        Some(&token),
+    )
+    .unwrap()
+    .json();
+    let listed: std::collections::HashSet<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed, ids);
+}

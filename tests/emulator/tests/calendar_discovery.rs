@@ -277,3 +277,29 @@ fn error_body_shape() {
             "errors": [{"domain": "global", "reason": "notFound", "message": "Not Found"}]}})
     );
 }
+
+/// A call failing several checks answers the first of them: scopes, then parameters, then the
+/// body, and only then anything that needs the calendar (these checks run before the lock).
+#[test]
+fn checks_answer_in_order() {
+    let mut e = Emu::new();
+    let path = "/calendars/nobody%40example.com/events";
+    let r = e
+        .req("POST", path)
+        .scopes(&[READONLY])
+        .q("maxAttendees", "many")
+        .raw(b"{not json")
+        .send();
+    expect_err(&r, 403, "insufficientPermissions");
+    let r = e
+        .req("POST", path)
+        .q("maxAttendees", "many")
+        .raw(b"{not json")
+        .send();
+    expect_err(&r, 400, "invalid");
+    let r = e.req("POST", path).raw(b"{not json").send();
+    expect_err(&r, 400, "parseError");
+    let body = timed("x", "2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z");
+    let r = e.req("POST", path).json(body).send();
+    expect_err(&r, 404, "notFound");
+}

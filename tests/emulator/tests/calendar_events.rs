@@ -4,7 +4,7 @@
 mod helpers;
 
 use helpers::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[test]
 fn insert_answers_the_full_resource() {
@@ -444,4 +444,37 @@ fn field_validation() {
     assert_eq!(ev["reminders"]["overrides"][0]["minutes"], 5);
     let ev = e.insert(with("colorId", json!("11")));
     assert_eq!(ev["colorId"], "11");
+}
+
+/// events.insert answers the first failing check: the calendar, then the id, then the event's
+/// fields (made before the calendars lock, reported in this order all the same).
+#[test]
+fn insert_checks_calendar_then_id_then_fields() {
+    let mut e = Emu::new();
+    let good = timed("x", "2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z");
+    let mut first = good.clone();
+    first["id"] = json!("taken1");
+    e.insert(first);
+    let empty_range = |id: Value| {
+        json!({"id": id, "start": {"dateTime": "2026-01-01T10:00:00Z"},
+               "end": {"dateTime": "2026-01-01T09:00:00Z"}})
+    };
+    let r = e.post(
+        "/calendars/nobody%40example.com/events",
+        empty_range(json!("x")),
+    );
+    expect_err(&r, 404, "notFound");
+    let r = e.post("/calendars/primary/events", empty_range(json!("BAD!")));
+    expect_err(&r, 400, "invalid");
+    let r = e.post("/calendars/primary/events", empty_range(json!("taken1")));
+    expect_err(&r, 409, "duplicate");
+    let r = e.post("/calendars/primary/events", empty_range(json!("fresh1")));
+    expect_err(&r, 400, "timeRangeEmpty");
+    let r = e.post("/calendars/primary/events", empty_range(Value::Null));
+    expect_err(&r, 400, "timeRangeEmpty");
+    let mut with_id = good;
+    with_id["id"] = json!("fresh1");
+    let r = e.post("/calendars/primary/events", with_id);
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body.unwrap()["id"], "fresh1");
 }

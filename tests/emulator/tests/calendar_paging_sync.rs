@@ -386,3 +386,60 @@ fn expiry_also_ends_a_sync_listing_mid_way() {
     let r = e.req("GET", P).q("pageToken", &plain_tok).send();
     assert_eq!(r.status, 200);
 }
+
+/// Events with one start time list in the order of their ids as text, on one page and across
+/// pages, whatever order they came in: ids sharing long prefixes, ids prefixes of others.
+#[test]
+fn equal_starts_list_in_id_order() {
+    let mut e = Emu::new();
+    let mut chosen = vec![
+        "abcdefghijklmnop",
+        "abcdefghijklmnopq",
+        "abcdefghijklmnopp",
+        "abcdefghijklmno0",
+        "abcdefghijklmnopq0",
+        "abcde",
+        "abcdf",
+        "0abcde",
+        "vvvvvvvvvvvvvvvvvvvvvvvvvv",
+        "vvvvvvvvvvvvvvvvvvvvvvvvvu",
+        "00000",
+    ];
+    for id in &chosen {
+        let mut ev = timed(id, &hour(3), &hour(4));
+        ev["id"] = json!(id);
+        e.insert(ev);
+    }
+    // Random ids too, and an event before and after them all.
+    for i in 0..20 {
+        e.insert(timed(&format!("r{i}"), &hour(3), &hour(4)));
+    }
+    e.insert(timed("before", &hour(2), &hour(3)));
+    e.insert(timed("after", &hour(4), &hour(5)));
+    let (all, _) = e.list_all(P, &[]);
+    let (paged, _) = e.list_all(P, &[("maxResults", "3")]);
+    assert_eq!(ids(&paged), ids(&all));
+    let (window, _) = e.list_all(
+        P,
+        &[
+            ("timeMin", &hour(3)),
+            ("timeMax", &hour(4)),
+            ("maxResults", "4"),
+        ],
+    );
+    assert_eq!(ids(&window), ids(&all[1..all.len() - 1]));
+    let listed = ids(&all);
+    assert_eq!(summaries(&all[..1]), ["before"]);
+    assert_eq!(summaries(&all[all.len() - 1..]), ["after"]);
+    let mut tied = listed[1..listed.len() - 1].to_vec();
+    assert_eq!(tied.len(), 31);
+    let sorted = {
+        let mut s = tied.clone();
+        s.sort();
+        s
+    };
+    assert_eq!(tied, sorted);
+    chosen.sort();
+    tied.retain(|id| chosen.contains(&id.as_str()));
+    assert_eq!(tied, chosen);
+}

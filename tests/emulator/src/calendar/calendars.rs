@@ -1,7 +1,7 @@
 //! calendars.*: insert, get, patch, update, delete, clear, transferOwnership.
 
 use super::error::{R, bad_request, invalid, not_found, required};
-use super::store::{AclRule, Cal, etag};
+use super::store::{AclRule, Cal, EventId, etag};
 use super::{ApiResponse, Calendars, Ctx, no_content, ok};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
@@ -137,7 +137,7 @@ impl Calendars {
         if self.cals[&id].primary_of.is_none() {
             return Err(bad_request("Only a primary calendar can be cleared."));
         }
-        let live: Vec<String> = self.cals[&id]
+        let live: Vec<EventId> = self.cals[&id]
             .events
             .iter()
             .filter(|(_, e)| !e.cancelled)

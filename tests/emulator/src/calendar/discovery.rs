@@ -134,6 +134,42 @@ pub(crate) fn methods() -> &'static [Method] {
     })
 }
 
+/// The member names of the Event resource and of the objects within it, sorted: the names
+/// nearly every member of a stored event has.
+pub(crate) fn event_member_names() -> &'static [String] {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let doc: Value = serde_json::from_str(DISCOVERY_JSON).expect("embedded discovery doc");
+        let schemas = &doc["schemas"];
+        let mut names = std::collections::BTreeSet::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut todo = vec![&schemas["Event"]];
+        while let Some(s) = todo.pop() {
+            if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+                if seen.insert(r) {
+                    todo.push(&schemas[r]);
+                }
+                continue;
+            }
+            for (name, member) in s
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                names.insert(name.clone());
+                todo.push(member);
+            }
+            todo.extend(
+                ["items", "additionalProperties"]
+                    .iter()
+                    .filter_map(|k| s.get(*k)),
+            );
+        }
+        names.into_iter().collect()
+    })
+}
+
 /// More path segments than any method has.
 const MAX_SEGS: usize = 8;
 

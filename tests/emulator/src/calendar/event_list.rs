@@ -1,9 +1,10 @@
 //! events.list and events.instances: filters, ordering, paging, incremental sync; quickAdd parsing.
 
+use super::compact::Json;
 use super::error::{R, bad_request, invalid, not_found};
 use super::event_render::{occ_span, present, render_event, render_instance, stamp};
 use super::rrule::{self, Occ};
-use super::store::{Cal, Event, etag};
+use super::store::{Cal, Event, OrderedId, etag};
 use super::timeutil::{fmt_ms, parse_rfc3339};
 use super::tokens::{PageToken, sync_token};
 use super::{ApiResponse, Calendars, Ctx, ok};
@@ -94,7 +95,7 @@ impl Filter {
         if self.updated_min.is_some_and(|u| ev.updated_ms < u) {
             return false;
         }
-        let s = |k: &str| ev.data.get(k).and_then(Value::as_str);
+        let s = |k: &str| ev.data.get_str(k);
         if let Some(q) = &self.q {
             let hit = ["summary", "description", "location"]
                 .iter()
@@ -123,7 +124,7 @@ impl Filter {
                     .get("extendedProperties")
                     .and_then(|e| e.get(kind))
                     .and_then(|p| p.get(k))
-                    .and_then(Value::as_str);
+                    .and_then(Json::as_str);
                 if have != Some(v.as_str()) {
                     return false;
                 }
@@ -151,7 +152,7 @@ struct Hit {
 
 impl Calendars {
     fn render_hit(cal: &Cal, h: &Hit) -> Value {
-        let ev = &cal.events[&h.key.1];
+        let ev = &cal.events[h.key.1.as_str()];
         match (&h.occ, &ev.series) {
             (Some(o), Some(s)) => render_instance(&h.key.1, ev, s, o),
             _ => render_event(ev),
@@ -234,21 +235,22 @@ impl Calendars {
         rec.sort_by(|a, b| a.key.cmp(&b.key));
         let mut rec = rec.into_iter().peekable();
         let lo = match (after, f.time_min) {
-            (Some(a), _) => (a.0, a.1.clone()),
-            (None, Some(m)) if !f.sync => (m.saturating_sub(cal.max_dur + 1), String::new()),
-            _ => (i64::MIN, String::new()),
+            (Some(a), _) => (a.0, OrderedId::new(a.1.as_str())),
+            (None, Some(m)) if !f.sync => (m.saturating_sub(cal.max_dur + 1), OrderedId::lowest()),
+            _ => (i64::MIN, OrderedId::lowest()),
         };
         let mut single = cal
             .by_start
             .range(lo..)
-            .filter(|(ms, id)| after.is_none_or(|a| (*ms, id.as_str()) > (a.0, a.1.as_str())))
-            .take_while(|(ms, _)| f.sync || f.time_max.is_none_or(|m| *ms < m))
-            .filter(|(_, id)| {
+            .map(|(ms, id)| (*ms, id.as_str()))
+            .filter(|&(ms, id)| after.is_none_or(|a| (ms, id) > (a.0, a.1.as_str())))
+            .take_while(|&(ms, _)| f.sync || f.time_max.is_none_or(|m| ms < m))
+            .filter(|&(_, id)| {
                 let ev = &cal.events[id];
                 f.overlaps(ev.start_ms, ev.end_ms) && f.keeps(ev)
             })
             .map(|(ms, id)| Hit {
-                key: (*ms, id.clone(), String::new()),
+                key: (ms, id.to_string(), String::new()),
                 occ: None,
             })
             .peekable();
@@ -280,7 +282,7 @@ impl Calendars {
                 Self::recurring_hits(id, ev, f, |_| n)
             } else if f.overlaps(ev.start_ms, ev.end_ms) {
                 vec![Hit {
-                    key: (n, id.clone(), String::new()),
+                    key: (n, id.to_string(), String::new()),
                     occ: None,
                 }]
             } else {

@@ -1,5 +1,6 @@
 //! Event times, validation and the JSON shape of events and their instances.
 
+use super::compact::{Json, Obj};
 use super::error::{ApiError, R, invalid, required};
 use super::rrule::{self, Occ, Start, local_ms};
 use super::store::{Event, Series, etag};
@@ -64,7 +65,7 @@ fn parse_when(v: Option<&Value>, which: &str) -> R<When> {
 pub(crate) struct Times {
     pub start_ms: i64,
     pub end_ms: i64,
-    pub series: Option<Series>,
+    pub series: Option<Box<Series>>,
     /// Both times in RFC 3339 with an offset: `normalize_times` would change nothing.
     pub absolute: bool,
 }
@@ -135,13 +136,13 @@ pub(crate) fn event_times(data: &Map<String, Value>) -> R<Times> {
             Start::Local(local.unwrap_or_default())
         }
     };
-    Ok(times(Some(Series {
+    Ok(times(Some(Box::new(Series {
         rule,
         tz,
         first,
         dur,
         overrides: Default::default(),
-    })))
+    }))))
 }
 
 /// Google's event ids: base32hex, 5 to 1024 characters.
@@ -150,7 +151,7 @@ pub(crate) fn valid_event_id(id: &str) -> bool {
 }
 
 pub(crate) fn render_event(ev: &Event) -> Value {
-    let mut m = Map::clone(&ev.data);
+    let mut m = ev.data.to_map();
     m.insert("etag".into(), etag(ev.seq).into());
     Value::Object(m)
 }
@@ -208,7 +209,7 @@ pub(crate) fn render_instance(parent_id: &str, ev: &Event, s: &Series, occ: &Occ
         m.insert("etag".into(), etag(ev.seq).into());
         return Value::Object(m);
     }
-    let mut m = Map::clone(&ev.data);
+    let mut m = ev.data.to_map();
     if s.cancelled(&suffix) {
         m.insert("status".into(), "cancelled".into());
     }
@@ -253,13 +254,12 @@ pub(crate) fn find_occurrence(s: &Series, want: &str) -> Option<Occ> {
 }
 
 /// True when `present` would leave an event with these fields unchanged.
-pub(crate) fn presented_as_is(
-    data: &Map<String, Value>,
-    rank: u8,
-    max_attendees: Option<i64>,
-) -> bool {
-    let trimmed = match (max_attendees, data.get("attendees")) {
-        (Some(n), Some(Value::Array(att))) => att.len() as i64 > n,
+pub(crate) fn presented_as_is(data: &Obj, rank: u8, max_attendees: Option<i64>) -> bool {
+    let trimmed = match (
+        max_attendees,
+        data.get("attendees").and_then(Json::as_array),
+    ) {
+        (Some(n), Some(att)) => att.len() as i64 > n,
         _ => false,
     };
     rank > 1 && !trimmed

@@ -1,15 +1,16 @@
 //! A stored event answered without copying it: the answer shares the event's map and
 //! `etag` is added while writing it out.
 
+use super::compact::Obj;
 use super::json_out;
 use super::store::{Event, etag};
 use bytes::Bytes;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, Debug)]
 pub(crate) struct EventView {
-    data: Arc<Map<String, Value>>,
+    data: Arc<Obj>,
     /// Always a string.
     etag: Value,
     /// The stored event's cache of its pretty answer, when it should be kept.
@@ -50,7 +51,7 @@ impl EventView {
 
     /// The same resource as a `Value` (a copy), for callers that change or filter it.
     pub fn to_value(&self) -> Value {
-        let mut m = Map::clone(&self.data);
+        let mut m = self.data.to_map();
         m.insert("etag".into(), self.etag.clone());
         Value::Object(m)
     }
@@ -74,7 +75,7 @@ mod tests {
                 unreachable!()
             };
             let v = EventView {
-                data: Arc::new(m),
+                data: Arc::new(Obj::from(m)),
                 etag: "\"7\"".into(),
                 cache: Some(Arc::default()),
             };

@@ -1,5 +1,6 @@
 //! events.*: get, insert, import, quickAdd, patch, update, delete, move.
 
+use super::compact::{Json, Key, Obj};
 use super::error::{ApiError, R, deleted, invalid, not_found, required};
 use super::event_render::{
     Times, event_times, find_occurrence, normalize_times, present, presented_as_is,
@@ -10,7 +11,7 @@ use super::store::{Event, etag};
 use super::timeutil::fmt_ms;
 use super::tokens::b64_encode_into;
 use super::{ApiResponse, Calendars, Ctx, no_content, ok, ok_event};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// Fields the server owns; a client's values for them are ignored.
@@ -26,6 +27,16 @@ const SERVER_FIELDS: &[&str] = &[
     "iCalUID",
     "recurringEventId",
 ];
+
+/// A stored object from its members in any order.
+fn object(members: Vec<(&'static str, Json)>) -> Json {
+    Json::Object(Obj::from_members(
+        members
+            .into_iter()
+            .map(|(k, v)| (Key::Static(k), v))
+            .collect(),
+    ))
+}
 
 pub(crate) fn duplicate() -> ApiError {
     ApiError::new(409, "duplicate", "The requested identifier already exists.")
@@ -104,32 +115,74 @@ fn check_event_fields(body: &Map<String, Value>) -> R<()> {
     Ok(())
 }
 
+/// The client's part of an event: its fields checked, normalized and in stored form, and what
+/// it sent for server fields that may be kept. Made from the body alone, so events.insert
+/// makes it before taking the calendars lock.
+pub(crate) struct ClientEvent {
+    times: Times,
+    /// The client's fields, but the server's and nulls, in key order.
+    members: Vec<(Key, Json)>,
+    organizer: Option<Value>,
+    ical: Option<String>,
+}
+
+impl ClientEvent {
+    /// Google's checks of an event body, in its order; its fields then moved, not copied.
+    pub fn new(body: Map<String, Value>) -> R<ClientEvent> {
+        let times = event_times(&body)?;
+        check_event_fields(&body)?;
+        let mut m = body;
+        if !times.absolute {
+            normalize_times(&mut m);
+        }
+        if let Some(Value::Array(att)) = m.get_mut("attendees") {
+            for a in att.iter_mut().filter_map(Value::as_object_mut) {
+                a.entry("responseStatus").or_insert("needsAction".into());
+            }
+        }
+        let organizer = m.remove("organizer").filter(|o| o.is_object());
+        let ical = match m.remove("iCalUID") {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
+        };
+        // `Map` iterates in key order: the members stay sorted.
+        let members = m
+            .into_iter()
+            .filter(|(k, v)| !SERVER_FIELDS.contains(&k.as_str()) && !v.is_null())
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Ok(ClientEvent {
+            times,
+            members,
+            organizer,
+            ical,
+        })
+    }
+}
+
 impl Calendars {
-    /// Builds a stored event from client fields plus server fields; `body` becomes its data.
+    /// Builds a stored event from the client's fields plus the server's.
     fn build_event(
         &mut self,
         cal_id: &str,
         id: &str,
-        body: Map<String, Value>,
+        client: ClientEvent,
         old: Option<&Event>,
         ctx: &Ctx,
         keep_organizer: bool,
-    ) -> R<Event> {
-        let Times {
-            start_ms,
-            end_ms,
-            series,
-            absolute,
-        } = event_times(&body)?;
-        check_event_fields(&body)?;
-        let mut m = body;
-        let sent_organizer = m.remove("organizer").filter(|o| o.is_object());
-        let sent_ical = match m.remove("iCalUID") {
-            Some(Value::String(s)) => Some(s),
-            _ => None,
-        };
-        // The client's fields, moved rather than copied; server fields are added below.
-        m.retain(|k, v| !SERVER_FIELDS.contains(&k.as_str()) && !v.is_null());
+    ) -> Event {
+        let ClientEvent {
+            times:
+                Times {
+                    start_ms,
+                    end_ms,
+                    series,
+                    ..
+                },
+            members,
+            organizer: sent_organizer,
+            ical: sent_ical,
+        } = client;
         const LINK: &str = "https://www.google.com/calendar/event?eid=";
         let eid = [id, " ", cal_id].concat();
         let mut link = String::with_capacity(LINK.len() + eid.len().div_ceil(3) * 4);
@@ -138,12 +191,12 @@ impl Calendars {
         let now = fmt_ms(ctx.now);
         let created = old
             .and_then(|o| o.data.get("created").cloned())
-            .unwrap_or_else(|| now.clone().into());
+            .unwrap_or_else(|| now.as_str().into());
         let creator = old
             .and_then(|o| o.data.get("creator").cloned())
-            .unwrap_or_else(|| json!({"email": ctx.user, "self": true}));
+            .unwrap_or_else(|| object(vec![("email", ctx.user.into()), ("self", true.into())]));
         let organizer = match (keep_organizer, sent_organizer) {
-            (true, Some(o)) => o,
+            (true, Some(o)) => o.into(),
             _ => old
                 .and_then(|o| o.data.get("organizer").cloned())
                 .unwrap_or_else(|| self.organizer(cal_id, ctx.user)),
@@ -152,50 +205,48 @@ impl Calendars {
             .and_then(|o| o.ical_uid().map(str::to_string))
             .or(sent_ical)
             .unwrap_or_else(|| [id, "@google.com"].concat());
-        // The server's fields (none of which `m` kept) and defaults for fields the client left
-        // out, in key order, then the client's: built into one tree at once (cheaper than an
-        // insert each), and sorting them then has little to do.
-        let missing = |k: &str| !m.contains_key(k);
-        let mut all: Vec<(String, Value)> = Vec::with_capacity(m.len() + 12);
-        all.push(("created".into(), created));
-        all.push(("creator".into(), creator));
+        // The server's fields (none of which the client's kept) and defaults for fields the
+        // client left out, in key order, then the client's: sorting them has little to do.
+        let missing = |k: &str| {
+            members
+                .binary_search_by(|(have, _)| have.as_str().cmp(k))
+                .is_err()
+        };
+        let mut all: Vec<(Key, Json)> = Vec::with_capacity(members.len() + 12);
+        all.push((Key::Static("created"), created));
+        all.push((Key::Static("creator"), creator));
         if missing("eventType") {
-            all.push(("eventType".into(), "default".into()));
+            all.push((Key::Static("eventType"), "default".into()));
         }
-        all.push(("htmlLink".into(), link.into()));
-        all.push(("iCalUID".into(), ical.into()));
-        all.push(("id".into(), id.into()));
-        all.push(("kind".into(), "calendar#event".into()));
-        all.push(("organizer".into(), organizer));
+        all.push((Key::Static("htmlLink"), link.into()));
+        all.push((Key::Static("iCalUID"), ical.into()));
+        all.push((Key::Static("id"), id.into()));
+        all.push((Key::Static("kind"), "calendar#event".into()));
+        all.push((Key::Static("organizer"), organizer));
         if missing("reminders") {
-            all.push(("reminders".into(), json!({"useDefault": true})));
+            all.push((
+                Key::Static("reminders"),
+                object(vec![("useDefault", true.into())]),
+            ));
         }
         if missing("sequence") {
             let seq = old
                 .and_then(|o| o.data.get("sequence").cloned())
-                .unwrap_or(0.into());
-            all.push(("sequence".into(), seq));
+                .unwrap_or(Json::Number(0.into()));
+            all.push((Key::Static("sequence"), seq));
         }
         if missing("status") {
-            all.push(("status".into(), "confirmed".into()));
+            all.push((Key::Static("status"), "confirmed".into()));
         }
-        all.push(("updated".into(), now.into()));
-        all.extend(m);
-        let mut m: Map<String, Value> = all.into_iter().collect();
-        if !absolute {
-            normalize_times(&mut m);
-        }
-        if let Some(Value::Array(att)) = m.get_mut("attendees") {
-            for a in att.iter_mut().filter_map(Value::as_object_mut) {
-                a.entry("responseStatus").or_insert("needsAction".into());
-            }
-        }
-        let cancelled = m.get("status").and_then(Value::as_str) == Some("cancelled");
+        all.push((Key::Static("updated"), now.into()));
+        all.extend(members);
+        let m = Obj::from_members(all);
+        let cancelled = m.get_str("status") == Some("cancelled");
         let mut series = series;
         if let (Some(new), Some(old)) = (series.as_mut(), old.and_then(|o| o.series.as_ref())) {
             new.overrides = old.overrides.clone();
         }
-        Ok(Event {
+        Event {
             data: Arc::new(m),
             seq: self.bump(),
             start_ms,
@@ -204,23 +255,22 @@ impl Calendars {
             cancelled,
             updated_ms: ctx.now,
             json: Arc::default(),
-        })
+        }
     }
 
-    fn organizer(&self, cal_id: &str, user: &str) -> Value {
-        let mut o = Map::new();
-        o.insert("email".into(), cal_id.into());
+    fn organizer(&self, cal_id: &str, user: &str) -> Json {
+        let mut o = vec![("email", cal_id.into())];
         if let Some(c) = self.cals.get(cal_id) {
             if c.primary_of.is_none()
                 && let Some(s) = c.data.get("summary")
             {
-                o.insert("displayName".into(), s.clone());
+                o.push(("displayName", s.clone().into()));
             }
             if cal_id == user {
-                o.insert("self".into(), true.into());
+                o.push(("self", true.into()));
             }
         }
-        Value::Object(o)
+        object(o)
     }
 
     /// Stores an event and answers it.
@@ -244,8 +294,8 @@ impl Calendars {
             ev.seq = seq;
             ev.updated_ms = now;
             let data = Arc::make_mut(&mut ev.data);
-            data.insert("status".into(), "cancelled".into());
-            data.insert("updated".into(), fmt_ms(now).into());
+            data.insert("status", "cancelled".into());
+            data.insert("updated", fmt_ms(now).into());
             cal.put_event(id, ev);
         }
         self.touch(["events|", cal_id].concat(), false);
@@ -293,8 +343,8 @@ impl Calendars {
     pub(crate) fn ev_insert(&mut self, ctx: &mut Ctx) -> R<ApiResponse> {
         let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let id = self.new_id(&cal, &ctx.body)?;
-        let body = std::mem::take(&mut ctx.body);
-        let ev = self.build_event(&cal, &id, body, None, ctx, false)?;
+        let client = ctx.client_event()?;
+        let ev = self.build_event(&cal, &id, client, None, ctx, false);
         Ok(self.store(&cal, &id, ev))
     }
 
@@ -311,13 +361,13 @@ impl Calendars {
         let (id, old) = match existing {
             Some(id) => {
                 let old = self.cals[&cal].events.get(&id).cloned();
-                (id, old)
+                (id.to_string(), old)
             }
             None => (self.new_id(&cal, &ctx.body)?, None),
         };
-        let body = std::mem::take(&mut ctx.body);
-        let mut ev = self.build_event(&cal, &id, body, old.as_ref(), ctx, true)?;
-        Arc::make_mut(&mut ev.data).insert("iCalUID".into(), uid.into());
+        let client = ctx.client_event()?;
+        let mut ev = self.build_event(&cal, &id, client, old.as_ref(), ctx, true);
+        Arc::make_mut(&mut ev.data).insert("iCalUID", uid.into());
         Ok(self.store(&cal, &id, ev))
     }
 
@@ -331,19 +381,19 @@ impl Calendars {
         body.insert("start".into(), start);
         body.insert("end".into(), end);
         let id = self.rand_id(26);
-        let ev = self.build_event(&cal, &id, body, None, ctx, false)?;
+        let ev = self.build_event(&cal, &id, ClientEvent::new(body)?, None, ctx, false);
         Ok(self.store(&cal, &id, ev))
     }
 
     pub(crate) fn ev_write(&mut self, ctx: &Ctx, patch: bool) -> R<ApiResponse> {
         let cal = self.access(ctx.user, ctx.var("calendarId"), 3)?;
         let id = ctx.var("eventId").to_string();
-        let Some(old) = self.cals[&cal].events.get(&id).cloned() else {
+        let Some(old) = self.cals[&cal].events.get(id.as_str()).cloned() else {
             return self.instance_write(ctx, &cal, &id, patch);
         };
         ctx.if_match(&etag(old.seq))?;
         let mut body = if patch {
-            let mut d = Map::clone(&old.data);
+            let mut d = old.data.to_map();
             merge(&mut d, &ctx.body);
             d
         } else {
@@ -353,7 +403,7 @@ impl Calendars {
             // Updating a deleted event brings it back, as with Google.
             body.insert("status".into(), "confirmed".into());
         }
-        let ev = self.build_event(&cal, &id, body, Some(&old), ctx, false)?;
+        let ev = self.build_event(&cal, &id, ClientEvent::new(body)?, Some(&old), ctx, false);
         Ok(self.store(&cal, &id, ev))
     }
 
@@ -377,7 +427,7 @@ impl Calendars {
         let id = ctx.var("eventId").to_string();
         let old = self.cals[&src]
             .events
-            .get(&id)
+            .get(id.as_str())
             .filter(|e| !e.cancelled)
             .cloned()
             .ok_or_else(not_found)?;
@@ -386,7 +436,7 @@ impl Calendars {
         }
         if self.cals[&dst]
             .events
-            .get(&id)
+            .get(id.as_str())
             .is_some_and(|e| !e.cancelled)
         {
             return Err(duplicate());
@@ -397,8 +447,8 @@ impl Calendars {
         ev.updated_ms = ctx.now;
         let org = self.organizer(&dst, ctx.user);
         let data = Arc::make_mut(&mut ev.data);
-        data.insert("updated".into(), fmt_ms(ctx.now).into());
-        data.insert("organizer".into(), org);
+        data.insert("updated", fmt_ms(ctx.now).into());
+        data.insert("organizer", org);
         Ok(self.store(&dst, &id, ev))
     }
 }

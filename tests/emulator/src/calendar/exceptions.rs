@@ -94,7 +94,7 @@ impl Calendars {
         data.entry("status").or_insert("confirmed".into());
         let stored = if cancelled { None } else { Some(data.clone()) };
         self.set_override(cal, &parent, &suffix, stored, ctx.now);
-        let seq = self.cals[cal].events[&parent].seq;
+        let seq = self.cals[cal].events[parent.as_str()].seq;
         data.insert("etag".into(), etag(seq).into());
         Ok(ok(Value::Object(data)))
     }

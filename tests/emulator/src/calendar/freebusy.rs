@@ -3,7 +3,7 @@
 use super::error::{ApiError, R, invalid, required};
 use super::event_render::{occ_span, stamp};
 use super::rrule;
-use super::store::Cal;
+use super::store::{Cal, OrderedId};
 use super::timeutil::{fmt_secs, parse_rfc3339};
 use super::{ApiResponse, Calendars, Ctx, ok};
 use serde_json::{Map, Value, json};
@@ -11,14 +11,14 @@ use serde_json::{Map, Value, json};
 fn busy(cal: &Cal, lo: i64, hi: i64) -> Vec<(i64, i64)> {
     let mut out = Vec::new();
     let opaque = |e: &super::store::Event| {
-        !e.cancelled && e.data.get("transparency").and_then(Value::as_str) != Some("transparent")
+        !e.cancelled && e.data.get_str("transparency") != Some("transparent")
     };
-    let from = (lo.saturating_sub(cal.max_dur + 1), String::new());
+    let from = (lo.saturating_sub(cal.max_dur + 1), OrderedId::lowest());
     for (ms, id) in cal.by_start.range(from..) {
         if *ms >= hi {
             break;
         }
-        let e = &cal.events[id];
+        let e = &cal.events[id.as_str()];
         if opaque(e) && e.end_ms > lo {
             out.push((e.start_ms.max(lo), e.end_ms.min(hi)));
         }

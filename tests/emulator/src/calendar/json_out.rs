@@ -1,7 +1,8 @@
 //! Answers as JSON text, written by serde_json straight into a presized buffer.
 
+use super::compact::Obj;
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// `v` as JSON text.
 pub(crate) fn value(v: &Value, pretty: bool) -> Vec<u8> {
@@ -10,17 +11,12 @@ pub(crate) fn value(v: &Value, pretty: bool) -> Vec<u8> {
 
 /// `m` with `key` set to `value`, as inserting it into a copy of `m` and writing that would, without
 /// the copy.
-pub(crate) fn object_with(
-    m: &Map<String, Value>,
-    key: &str,
-    value: &Value,
-    pretty: bool,
-) -> Vec<u8> {
+pub(crate) fn object_with(m: &Obj, key: &str, value: &Value, pretty: bool) -> Vec<u8> {
     write(&With { m, key, value }, pretty)
 }
 
 struct With<'a> {
-    m: &'a Map<String, Value>,
+    m: &'a Obj,
     key: &'a str,
     value: &'a Value,
 }
@@ -30,9 +26,9 @@ impl Serialize for With<'_> {
         let len = self.m.len() + usize::from(!self.m.contains_key(self.key));
         let mut map = s.serialize_map(Some(len))?;
         let mut pending = true;
-        for (k, v) in self.m {
-            // `Map` iterates in key order: `key` goes before the first key not below it.
-            if pending && k.as_str() >= self.key {
+        for (k, v) in self.m.iter() {
+            // `Obj` iterates in key order: `key` goes before the first key not below it.
+            if pending && k >= self.key {
                 map.serialize_entry(self.key, self.value)?;
                 pending = false;
                 if k == self.key {
@@ -76,7 +72,7 @@ mod tests {
             inserted.insert(key.into(), json!("\"7\""));
             for pretty in [true, false] {
                 assert_eq!(
-                    object_with(&m, key, &json!("\"7\""), pretty),
+                    object_with(&Obj::from(m.clone()), key, &json!("\"7\""), pretty),
                     value(&Value::Object(inserted.clone()), pretty),
                     "{key} {pretty}"
                 );

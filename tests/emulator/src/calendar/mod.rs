@@ -9,6 +9,7 @@ mod acl;
 mod calendar_list;
 mod calendars;
 mod colors;
+mod compact;
 mod discovery;
 mod error;
 mod event_list;
@@ -31,6 +32,7 @@ pub use discovery::DISCOVERY_JSON;
 use discovery::Params;
 use error::{ApiError, R, precondition};
 use event_view::EventView;
+use events::ClientEvent;
 use rustc_hash::FxHashMap as FastMap;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -127,6 +129,16 @@ impl Default for Calendars {
     }
 }
 
+/// A call checked by `Calendars::prepare`, for `Calendars::respond`.
+pub(crate) struct Prepared<'r, 'a> {
+    req: &'r ApiRequest<'a>,
+    method: &'static discovery::Method,
+    vars: discovery::Vars<'a>,
+    params: Params,
+    body: Map<String, Value>,
+    event: Option<R<ClientEvent>>,
+}
+
 /// What a handler sees of one call.
 pub(crate) struct Ctx<'r, 'a> {
     pub req: &'r ApiRequest<'a>,
@@ -134,10 +146,20 @@ pub(crate) struct Ctx<'r, 'a> {
     pub p: Params,
     pub vars: discovery::Vars<'a>,
     pub body: Map<String, Value>,
+    /// events.insert: the body as an event, made by `prepare`; `body` then keeps only its id.
+    pub event: Option<R<ClientEvent>>,
     pub now: i64,
 }
 
 impl Ctx<'_, '_> {
+    /// The body as an event: the one `prepare` made, else made now.
+    pub fn client_event(&mut self) -> R<ClientEvent> {
+        match self.event.take() {
+            Some(made) => made,
+            None => ClientEvent::new(std::mem::take(&mut self.body)),
+        }
+    }
+
     pub fn var(&self, name: &str) -> &str {
         self.vars
             .iter()
@@ -201,6 +223,12 @@ pub(crate) fn no_content() -> ApiResponse {
         headers: Vec::new(),
         notifications: Vec::new(),
         event: None,
+    }
+}
+
+impl From<ApiError> for ApiResponse {
+    fn from(e: ApiError) -> Self {
+        error_response(e)
     }
 }
 
@@ -280,23 +308,66 @@ impl Calendars {
     }
 
     pub fn handle(&mut self, req: &ApiRequest) -> ApiResponse {
-        let mut resp = self.respond(req, None);
+        let mut resp = match Self::prepare(req, None) {
+            Ok(call) => self.respond(call),
+            Err(e) => e.into(),
+        };
         if let Some(e) = resp.event.take() {
             resp.body = Some(e.to_value());
         }
         resp
     }
 
-    /// As `handle`, but a stored event may come back shared in `event` instead of in `body`.
+    /// What a call is, checked without calendar data: method, scopes, parameters and body, in
+    /// that order, as `respond` would check them. Done before taking the lock on `Calendars`,
+    /// so that concurrent calls (two batches in flight) parse their bodies in parallel.
     /// `method_id` is `route` of the request's method and path when the caller has it already.
-    pub(crate) fn respond(
-        &mut self,
-        req: &ApiRequest,
+    /// `Err` is the error to answer (`ApiResponse::from`); the calendars are not involved.
+    pub(crate) fn prepare<'r, 'a>(
+        req: &'r ApiRequest<'a>,
         method_id: Option<&'static str>,
-    ) -> ApiResponse {
+    ) -> R<Prepared<'r, 'a>> {
+        let routed = match method_id {
+            Some(id) => discovery::route_known(id, req.http_method, req.path),
+            None => discovery::route(req.http_method, req.path),
+        };
+        let (method, vars) = routed.ok_or_else(error::not_found)?;
+        if !method.scopes.iter().any(|s| req.scopes.contains(s)) {
+            return Err(ApiError::new(
+                403,
+                "insufficientPermissions",
+                "Request had insufficient authentication scopes.",
+            ));
+        }
+        let params = discovery::check_params(method, req.query)?;
+        let mut body = if matches!(method.http_method.as_str(), "POST" | "PUT" | "PATCH") {
+            parse_body(req.body)?
+        } else {
+            Map::new()
+        };
+        // The bulk of an insert's work needs no calendar (and its errors come after those of
+        // calendar and id, which `ev_insert` checks first): done here, outside the lock.
+        let event = (method.id == "events.insert").then(|| {
+            let id = body.remove("id");
+            let event = ClientEvent::new(std::mem::take(&mut body));
+            body.extend(id.map(|id| ("id".to_string(), id)));
+            event
+        });
+        Ok(Prepared {
+            req,
+            method,
+            vars,
+            params,
+            body,
+            event,
+        })
+    }
+
+    /// Answers a prepared call; a stored event may come back shared in `event` instead of in `body`.
+    pub(crate) fn respond(&mut self, call: Prepared) -> ApiResponse {
         self.touched.clear();
-        let now = timeutil::system_ms(req.now);
-        let mut resp = match self.dispatch(req, method_id, now) {
+        let now = timeutil::system_ms(call.req.now);
+        let mut resp = match self.dispatch(call, now) {
             Ok(r) => r,
             Err(e) => error_response(e),
         };
@@ -318,30 +389,15 @@ impl Calendars {
         discovery::method(http_method, path).map(|m| m.id.as_str())
     }
 
-    fn dispatch(
-        &mut self,
-        req: &ApiRequest,
-        method_id: Option<&'static str>,
-        now: i64,
-    ) -> R<ApiResponse> {
-        let routed = match method_id {
-            Some(id) => discovery::route_known(id, req.http_method, req.path),
-            None => discovery::route(req.http_method, req.path),
-        };
-        let (m, vars) = routed.ok_or_else(error::not_found)?;
-        if !m.scopes.iter().any(|s| req.scopes.contains(s)) {
-            return Err(ApiError::new(
-                403,
-                "insufficientPermissions",
-                "Request had insufficient authentication scopes.",
-            ));
-        }
-        let p = discovery::check_params(m, req.query)?;
-        let body = if matches!(m.http_method.as_str(), "POST" | "PUT" | "PATCH") {
-            parse_body(req.body)?
-        } else {
-            Map::new()
-        };
+    fn dispatch(&mut self, call: Prepared, now: i64) -> R<ApiResponse> {
+        let Prepared {
+            req,
+            method: m,
+            vars,
+            params: p,
+            body,
+            event,
+        } = call;
         if !self.users.contains_key(req.user) {
             self.add_user(req.user);
         }
@@ -351,6 +407,7 @@ impl Calendars {
             p,
             vars,
             body,
+            event,
             now,
         };
         let resp = match m.id.as_str() {
