@@ -114,10 +114,10 @@ fn row_latency(
         Ok(c) => {
             let n = (rows::LATENCY_CALLS / 2).to_string();
             // The raw client in a process of its own too, so both cross the same process boundary;
-            // five alternating runs of half the calls each, the median of each percentile.
+            // alternating runs of half the calls each, the median of each percentile.
             let (mut v, mut r) = (Vec::new(), Vec::new());
             let raw_env = [("QGCAL_BENCH_EVENT", id), ("QGCAL_BENCH_CALLS", &n)];
-            for _ in 0..5 {
+            for _ in 0..rows::RUNS {
                 v.push(c.run(t, id, &["latency", &n]));
                 r.push(in_child("raw-latency", t, &raw_env));
             }
@@ -126,12 +126,12 @@ fn row_latency(
                 std::time::Duration::from_secs_f64(median(values) / 1e6)
             };
             table.latency(
-                "1. events.get p50 via the C ABI, raw client out of process too (µs, median of 5 runs)",
+                &format!("1. events.get p50 via the C ABI, raw client out of process too (µs, median of {} runs)", rows::RUNS),
                 us(&v, "p50_us"),
                 us(&r, "p50_us"),
             );
             table.latency(
-                "1. events.get p99 via the C ABI, raw client out of process too (µs, median of 5 runs)",
+                &format!("1. events.get p99 via the C ABI, raw client out of process too (µs, median of {} runs)", rows::RUNS),
                 us(&v, "p99_us"),
                 us(&r, "p99_us"),
             );
@@ -163,13 +163,13 @@ fn row_latency(
 fn row_throughput(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut Table) {
     eprintln!("2. throughput");
     for threads in [1, 4, 16] {
-        // Five alternating rounds per side, the median of each, so drift hits both alike.
+        // Alternating rounds per side, the median of each, so drift hits both alike.
         let (lib_work, raw_work) = (
             rows::lib_get(rows::fresh_lib(t), id),
             rows::raw_get(Raw::new(t), id),
         );
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        for _ in 0..5 {
+        for _ in 0..rows::RUNS {
             a.push(rows::throughput(threads, lib_work.clone()));
             b.push(rows::throughput(threads, raw_work.clone()));
         }
@@ -182,7 +182,7 @@ fn row_throughput(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table:
         if let Ok(c) = &c {
             let (total, n) = (rows::THROUGHPUT_CALLS.to_string(), threads.to_string());
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            for _ in 0..5 {
+            for _ in 0..rows::RUNS {
                 let v = c.run(t, id, &["throughput", &n, &total]);
                 a.push(v["per_s"].as_f64().unwrap_or(0.0));
                 let env = [("QGCAL_BENCH_EVENT", id), ("QGCAL_BENCH_THREADS", &n)];
@@ -238,9 +238,11 @@ fn row_inserts(
     let (single, batched) = rows::inserts(lib);
     table.inserts("Rust API", rows::INSERTS, single, batched);
     if let Ok(c) = &c {
-        // Five rounds, the median of each side.
+        // Rounds in processes of their own, the median of each side.
         let n = rows::INSERTS.to_string();
-        let runs: Vec<Value> = (0..5).map(|_| c.run(t, id, &["inserts", &n])).collect();
+        let runs: Vec<Value> = (0..rows::RUNS)
+            .map(|_| c.run(t, id, &["inserts", &n]))
+            .collect();
         let side = |k: &str| {
             std::time::Duration::from_secs_f64(median(
                 runs.iter()
@@ -265,29 +267,33 @@ fn row_storm(emu: &gcal_emulator::Emulator, t: &Target, table: &mut Table) {
 
 fn row_cold(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut Table) {
     eprintln!("7. cold start");
-    let cold = |mode: &str| -> f64 {
-        median(
-            (0..5)
-                .map(|_| in_child(mode, t, &[])["ms"].as_f64().unwrap_or(f64::NAN))
-                .collect(),
-        )
-    };
-    let (a, b) = (cold("cold-lib"), cold("cold-raw"));
+    let ms = |answer: Value| answer["ms"].as_f64().unwrap_or(f64::NAN);
+    // Alternating, so drift hits every side alike.
+    let (mut lib, mut raw, mut via_c) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rows::RUNS {
+        lib.push(ms(in_child("cold-lib", t, &[])));
+        raw.push(ms(in_child("cold-raw", t, &[])));
+        if let Ok(c) = &c {
+            via_c.push(ms(c.run(t, id, &["cold"])));
+        }
+    }
+    let raw = median(raw);
     table.cold(
-        "7. cold start, Rust API: process start to first call (ms, median of 5)",
-        a,
-        b,
+        &format!(
+            "7. cold start, Rust API: process start to first call (ms, median of {})",
+            rows::RUNS
+        ),
+        median(lib),
+        raw,
     );
-    if let Ok(c) = &c {
-        let ms = median(
-            (0..5)
-                .map(|_| c.run(t, id, &["cold"])["ms"].as_f64().unwrap_or(f64::NAN))
-                .collect(),
-        );
+    if c.is_ok() {
         table.cold(
-            "7. cold start, C ABI: dlopen + client + first call (ms, median of 5)",
-            ms,
-            b,
+            &format!(
+                "7. cold start, C ABI: dlopen + client + first call (ms, median of {})",
+                rows::RUNS
+            ),
+            median(via_c),
+            raw,
         );
     }
 }
