@@ -31,16 +31,6 @@ fn insert(i: usize) -> BatchCall {
     }
 }
 
-/// Batch requests the emulator has seen.
-fn batch_requests(emulator: &Emulator) -> usize {
-    emulator
-        .admin()
-        .requests()
-        .iter()
-        .filter(|r| r.method_id.as_deref() == Some("batch"))
-        .count()
-}
-
 fn run(client: &Client, calls: Vec<BatchCall>, chunk: usize) -> Vec<Value> {
     runtime::block_on(client.batch(&calls, &BatchOptions::chunks_of(chunk))).unwrap()
 }
@@ -60,7 +50,7 @@ fn a_thousand_inserts_make_a_thousand_events_in_twenty_requests() {
             "results stay in order"
         );
     }
-    let batches = batch_requests(&emulator);
+    let batches = support::count_requests(&emulator, "batch");
     assert_eq!(batches, 20);
     let c = client.clone();
     let all = runtime::block_on(async move {
@@ -129,7 +119,7 @@ fn a_chunk_of_only_invalid_calls_sends_no_request() {
     let statuses: Vec<&Value> = results.iter().map(|r| &r["status"]).collect();
     assert_eq!(statuses, [200, 0, 0, 0, 200]);
     assert_eq!(results[4]["body"]["summary"], "batch 4");
-    let batches = batch_requests(&emulator);
+    let batches = support::count_requests(&emulator, "batch");
     assert_eq!(batches, 2, "the chunk with nothing valid was never sent");
 }
 
@@ -142,13 +132,11 @@ fn transient_failures_inside_a_batch_are_retried() {
         .add_fault(Fault::status("events.insert", 503).times(3));
     let results = run(&client, (0..10).map(insert).collect(), 5);
     assert!(results.iter().all(|r| r["status"] == 200), "{results:?}");
-    let c = client.clone();
-    let all = runtime::block_on(async move {
-        c.list_all("events.list", &json!({"calendarId": "primary"}), 0)
-            .await
-    })
-    .unwrap();
-    assert_eq!(all.len(), 10, "no duplicates from the retries");
+    assert_eq!(
+        support::count_events(&client),
+        10,
+        "no duplicates from the retries"
+    );
 }
 
 #[test]
@@ -192,7 +180,7 @@ fn chunks_in_flight_side_by_side_keep_every_result_in_its_place() {
             assert_eq!(r["body"]["summary"], format!("batch {i}"), "{r}");
         }
     }
-    let batches = batch_requests(&emulator);
+    let batches = support::count_requests(&emulator, "batch");
     assert_eq!(batches, 94_usize.div_ceil(7));
 }
 
@@ -304,19 +292,12 @@ fn a_batch_whose_answer_is_lost_yields_exactly_one_event_per_insert() {
             ["lost", "kept"],
             "json form {json_form}: {results:?}"
         );
-        let c = client.clone();
-        let all = runtime::block_on(async move {
-            c.list_all("events.list", &json!({"calendarId": "primary"}), 0)
-                .await
-        })
-        .unwrap();
-        assert_eq!(all.len(), 2, "json form {json_form}: no duplicates");
-        let gets = emulator
-            .admin()
-            .requests()
-            .iter()
-            .filter(|r| r.method_id.as_deref() == Some("events.get"))
-            .count();
+        assert_eq!(
+            support::count_events(&client),
+            2,
+            "json form {json_form}: no duplicates"
+        );
+        let gets = support::count_requests(&emulator, "events.get");
         assert_eq!(
             gets, 1,
             "json form {json_form}: the lost insert was fetched"

@@ -67,16 +67,6 @@ fn seed_events(emulator: &Emulator, n: usize) {
     }
 }
 
-fn count_events(client: &Client) -> usize {
-    let c = client.clone();
-    runtime::block_on(async move {
-        c.list_all("events.list", &json!({"calendarId": "primary"}), 0)
-            .await
-    })
-    .unwrap()
-    .len()
-}
-
 #[test]
 fn an_event_round_trip_with_the_calendar_prefix_and_without() {
     let emulator = Emulator::start();
@@ -328,7 +318,7 @@ fn an_insert_whose_answer_is_lost_yields_exactly_one_event() {
     .unwrap();
     assert_eq!(created["summary"], "Once");
     assert_eq!(
-        count_events(&client),
+        support::count_events(&client),
         1,
         "the retried insert made no duplicate"
     );
@@ -511,7 +501,7 @@ fn short_and_empty_pages_do_not_end_the_listing() {
         }
         .times(2)
     });
-    assert_eq!(count_events(&client), 30);
+    assert_eq!(support::count_events(&client), 30);
     let c = client.clone();
     let first_five = runtime::block_on(async move {
         c.list_all(

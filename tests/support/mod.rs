@@ -174,3 +174,18 @@ pub fn notice(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{line}");
 }
+
+/// Events in the primary calendar, all pages.
+pub fn count_events(client: &qorus_gcal::Client) -> usize {
+    let c = client.clone();
+    qorus_gcal::runtime::block_on(async move {
+        c.list_all(
+            "events.list",
+            &serde_json::json!({"calendarId": "primary"}),
+            0,
+        )
+        .await
+    })
+    .unwrap()
+    .len()
+}
