@@ -9,8 +9,8 @@ mod signals;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{LazyLock, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -32,6 +32,11 @@ enum State {
 }
 
 static STATE: Mutex<State> = Mutex::new(State::Idle);
+// The running runtime's handle, set once when it starts: every call reaches it without taking the
+// state lock, which host threads calling side by side would otherwise queue on.
+static RUNNING: OnceLock<Handle> = OnceLock::new();
+// Raised by `shutdown` before the runtime stops; read by every call instead of the state.
+static STOPPED: AtomicBool = AtomicBool::new(false);
 // Raised before the runtime stops, so callers waiting on the runtime return instead of touching it.
 static SHUTDOWN: LazyLock<watch::Sender<bool>> = LazyLock::new(|| watch::Sender::new(false));
 // The pid that started the runtime; checked before taking the lock, which a forked child may find held.
@@ -99,16 +104,27 @@ async fn anchor_timers() {
 
 /// A handle to the runtime, starting it on first use.
 pub fn handle() -> Result<Handle> {
+    running().cloned()
+}
+
+fn running() -> Result<&'static Handle> {
     check_not_forked()?;
+    if let Some(handle) = RUNNING.get() {
+        return match STOPPED.load(Ordering::Acquire) {
+            false => Ok(handle),
+            true => Err(shut_down_error()),
+        };
+    }
     let mut state = lock_state();
     match &*state {
-        State::Running(rt) => Ok(rt.handle().clone()),
         State::ShutDown => Err(shut_down_error()),
+        // Started by another thread between the check above and the lock.
+        State::Running(_) => RUNNING.get().ok_or_else(shut_down_error),
         State::Idle => {
             let rt = build_runtime()?;
-            let handle = rt.handle().clone();
             rt.spawn(anchor_timers());
             OWNER_PID.store(std::process::id(), Ordering::Release);
+            let handle = RUNNING.get_or_init(|| rt.handle().clone());
             *state = State::Running(rt);
             Ok(handle)
         }
@@ -137,7 +153,7 @@ where
     if inside_runtime() {
         return Err(reentrant_error());
     }
-    let handle = handle()?;
+    let handle = running()?;
     let mut shutting_down = SHUTDOWN.subscribe();
     // The future runs on the calling thread (no hand-off to a worker and back); the runtime's workers
     // drive its I/O and timers. A shutdown meanwhile ends the wait with the shut-down kind.
@@ -176,6 +192,7 @@ pub fn shutdown() -> Result<()> {
     if inside_runtime() {
         return Err(reentrant_error());
     }
+    STOPPED.store(true, Ordering::Release);
     SHUTDOWN.send_replace(true);
     let previous = std::mem::replace(&mut *lock_state(), State::ShutDown);
     if let State::Running(rt) = previous {
