@@ -114,13 +114,11 @@ fn row_latency(
         Ok(c) => {
             let n = (rows::LATENCY_CALLS / 2).to_string();
             // The raw client in a process of its own too, so both cross the same process boundary;
-            // alternating runs of half the calls each, the median of each percentile.
-            let (mut v, mut r) = (Vec::new(), Vec::new());
+            // runs of half the calls each, in turn (see `in_turn`), the median of each percentile.
             let raw_env = [("QGCAL_BENCH_EVENT", id), ("QGCAL_BENCH_CALLS", &n)];
-            for _ in 0..rows::RUNS {
-                v.push(c.run(t, id, &["latency", &n]));
-                r.push(in_child("raw-latency", t, &raw_env));
-            }
+            let [v, r] = in_turn([&mut || c.run(t, id, &["latency", &n]), &mut || {
+                in_child("raw-latency", t, &raw_env)
+            }]);
             let us = |runs: &[Value], k: &str| {
                 let values = runs.iter().map(|v| v[k].as_f64().unwrap_or(0.0)).collect();
                 std::time::Duration::from_secs_f64(median(values) / 1e6)
@@ -163,16 +161,15 @@ fn row_latency(
 fn row_throughput(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut Table) {
     eprintln!("2. throughput");
     for threads in [1, 4, 16] {
-        // Alternating rounds per side, the median of each, so drift hits both alike.
+        // Rounds in turn (see `in_turn`), the median of each side.
         let (lib_work, raw_work) = (
             rows::lib_get(rows::fresh_lib(t), id),
             rows::raw_get(Raw::new(t), id),
         );
-        let (mut a, mut b) = (Vec::new(), Vec::new());
-        for _ in 0..rows::RUNS {
-            a.push(rows::throughput(threads, lib_work.clone()));
-            b.push(rows::throughput(threads, raw_work.clone()));
-        }
+        let [a, b] = in_turn([
+            &mut || rows::throughput(threads, lib_work.clone()),
+            &mut || rows::throughput(threads, raw_work.clone()),
+        ]);
         let raw_rate = median(b);
         table.throughput(
             &format!("2. events.get/s, {threads} thread(s)"),
@@ -181,17 +178,12 @@ fn row_throughput(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table:
         );
         if let Ok(c) = &c {
             let (total, n) = (rows::THROUGHPUT_CALLS.to_string(), threads.to_string());
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for _ in 0..rows::RUNS {
-                let v = c.run(t, id, &["throughput", &n, &total]);
-                a.push(v["per_s"].as_f64().unwrap_or(0.0));
-                let env = [("QGCAL_BENCH_EVENT", id), ("QGCAL_BENCH_THREADS", &n)];
-                b.push(
-                    in_child("raw-throughput", t, &env)["per_s"]
-                        .as_f64()
-                        .unwrap_or(0.0),
-                );
-            }
+            let env = [("QGCAL_BENCH_EVENT", id), ("QGCAL_BENCH_THREADS", &n)];
+            let per_s = |v: Value| v["per_s"].as_f64().unwrap_or(0.0);
+            let [a, b] = in_turn([
+                &mut || per_s(c.run(t, id, &["throughput", &n, &total])),
+                &mut || per_s(in_child("raw-throughput", t, &env)),
+            ]);
             table.throughput(
                 &format!(
                     "2. events.get/s, {threads} thread(s), via the C ABI, raw client out of process too"
@@ -268,15 +260,11 @@ fn row_storm(emu: &gcal_emulator::Emulator, t: &Target, table: &mut Table) {
 fn row_cold(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut Table) {
     eprintln!("7. cold start");
     let ms = |answer: Value| answer["ms"].as_f64().unwrap_or(f64::NAN);
-    // Alternating, so drift hits every side alike.
-    let (mut lib, mut raw, mut via_c) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..rows::RUNS {
-        lib.push(ms(in_child("cold-lib", t, &[])));
-        raw.push(ms(in_child("cold-raw", t, &[])));
-        if let Ok(c) = &c {
-            via_c.push(ms(c.run(t, id, &["cold"])));
-        }
-    }
+    let [lib, raw, via_c] = in_turn([
+        &mut || ms(in_child("cold-lib", t, &[])),
+        &mut || ms(in_child("cold-raw", t, &[])),
+        &mut || c.as_ref().map_or(f64::NAN, |c| ms(c.run(t, id, &["cold"]))),
+    ]);
     let raw = median(raw);
     table.cold(
         &format!(
@@ -296,6 +284,23 @@ fn row_cold(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut 
             raw,
         );
     }
+}
+
+/// Runs every side [`rows::RUNS`] times, one after another, reversing the order every other round
+/// (a b, b a, ...): drift hits every side alike, and so does whatever a position favours (measured
+/// here: the run right after another process's exit). Answers each side's results.
+fn in_turn<T, const N: usize>(sides: [&mut dyn FnMut() -> T; N]) -> [Vec<T>; N] {
+    let mut results: [Vec<T>; N] = std::array::from_fn(|_| Vec::with_capacity(rows::RUNS));
+    for round in 0..rows::RUNS {
+        let mut order: Vec<usize> = (0..N).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for side in order {
+            results[side].push(sides[side]());
+        }
+    }
+    results
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
