@@ -40,10 +40,7 @@ impl Key {
 
     fn event_member(name: &str) -> Option<&'static str> {
         let names = event_member_names();
-        names
-            .binary_search_by(|n| n.as_str().cmp(name))
-            .ok()
-            .map(|i| names[i].as_str())
+        names.binary_search(&name).ok().map(|i| names[i])
     }
 }
 

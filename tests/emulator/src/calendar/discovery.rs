@@ -124,23 +124,27 @@ fn collect(resource: &Value, out: &mut Vec<Method>) {
     }
 }
 
+/// The embedded discovery document, parsed once for everything read from it.
+fn doc() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| serde_json::from_str(DISCOVERY_JSON).expect("embedded discovery doc"))
+}
+
 pub(crate) fn methods() -> &'static [Method] {
     static METHODS: OnceLock<Vec<Method>> = OnceLock::new();
     METHODS.get_or_init(|| {
-        let doc: Value = serde_json::from_str(DISCOVERY_JSON).expect("embedded discovery doc");
         let mut out = Vec::new();
-        collect(&doc, &mut out);
+        collect(doc(), &mut out);
         out
     })
 }
 
 /// The member names of the Event resource and of the objects within it, sorted: the names
 /// nearly every member of a stored event has.
-pub(crate) fn event_member_names() -> &'static [String] {
-    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+pub(crate) fn event_member_names() -> &'static [&'static str] {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let doc: Value = serde_json::from_str(DISCOVERY_JSON).expect("embedded discovery doc");
-        let schemas = &doc["schemas"];
+        let schemas = &doc()["schemas"];
         let mut names = std::collections::BTreeSet::new();
         let mut seen = std::collections::HashSet::new();
         let mut todo = vec![&schemas["Event"]];
@@ -157,7 +161,7 @@ pub(crate) fn event_member_names() -> &'static [String] {
                 .into_iter()
                 .flatten()
             {
-                names.insert(name.clone());
+                names.insert(name.as_str());
                 todo.push(member);
             }
             todo.extend(
