@@ -9,7 +9,7 @@ mod signals;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -35,8 +35,6 @@ static STATE: Mutex<State> = Mutex::new(State::Idle);
 // The running runtime's handle, set once when it starts: every call reaches it without taking the
 // state lock, which host threads calling side by side would otherwise queue on.
 static RUNNING: OnceLock<Handle> = OnceLock::new();
-// Raised by `shutdown` before the runtime stops; read by every call instead of the state.
-static STOPPED: AtomicBool = AtomicBool::new(false);
 // Raised before the runtime stops, so callers waiting on the runtime return instead of touching it.
 static SHUTDOWN: LazyLock<watch::Sender<bool>> = LazyLock::new(|| watch::Sender::new(false));
 // The pid that started the runtime; checked before taking the lock, which a forked child may find held.
@@ -110,7 +108,7 @@ pub fn handle() -> Result<Handle> {
 fn running() -> Result<&'static Handle> {
     check_not_forked()?;
     if let Some(handle) = RUNNING.get() {
-        return match STOPPED.load(Ordering::Acquire) {
+        return match *SHUTDOWN.borrow() {
             false => Ok(handle),
             true => Err(shut_down_error()),
         };
@@ -192,7 +190,6 @@ pub fn shutdown() -> Result<()> {
     if inside_runtime() {
         return Err(reentrant_error());
     }
-    STOPPED.store(true, Ordering::Release);
     SHUTDOWN.send_replace(true);
     let previous = std::mem::replace(&mut *lock_state(), State::ShutDown);
     if let State::Running(rt) = previous {
