@@ -15,8 +15,9 @@ pub const LATENCY_CALLS: usize = 4_000;
 pub const ROUNDS: usize = 8;
 pub const THROUGHPUT_CALLS: usize = 3_200;
 pub const INSERTS: usize = 1_000;
-/// Alternating runs per side of a wall-clock comparison; the median of each side is reported. The
-/// shared 2-core machine moves single runs by 10-20%, so fewer make the medians wobble.
+/// Runs per side of a wall-clock comparison, taken in turn (`in_turn` in main.rs); the median of each
+/// side is reported. The shared 2-core machine moves single runs by 10-20%, so fewer make the medians
+/// wobble.
 pub const RUNS: usize = 9;
 pub const STORM_THREADS: usize = 64;
 
