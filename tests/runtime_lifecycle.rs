@@ -109,4 +109,6 @@ fn a_forked_child_gets_the_forked_kind_and_does_not_hang() {
     assert_eq!(waited, pid);
     assert!(libc::WIFEXITED(status), "child did not exit normally");
     assert_eq!(libc::WEXITSTATUS(status), 0, "child saw the wrong status");
+    // Only the child is marked: the parent's runtime goes on.
+    assert_eq!(runtime::block_on(async { Ok(7) }).unwrap(), 7);
 }

@@ -9,7 +9,7 @@ mod signals;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -37,8 +37,14 @@ static STATE: Mutex<State> = Mutex::new(State::Idle);
 static RUNNING: OnceLock<Handle> = OnceLock::new();
 // Raised before the runtime stops, so callers waiting on the runtime return instead of touching it.
 static SHUTDOWN: LazyLock<watch::Sender<bool>> = LazyLock::new(|| watch::Sender::new(false));
-// The pid that started the runtime; checked before taking the lock, which a forked child may find held.
-static OWNER_PID: AtomicU32 = AtomicU32::new(0);
+// Set in a child forked after the runtime started (by a `pthread_atfork` handler, registered then): the
+// child has none of the runtime's threads, and may find the state lock held. A flag rather than comparing
+// `getpid()`, which is a system call on every call since glibc 2.25 stopped caching it.
+static FORKED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn mark_forked() {
+    FORKED.store(true, Ordering::Relaxed);
+}
 
 fn forked_error() -> Error {
     Error::new(
@@ -56,11 +62,22 @@ fn shut_down_error() -> Error {
 }
 
 fn check_not_forked() -> Result<()> {
-    let owner = OWNER_PID.load(Ordering::Acquire);
-    if owner != 0 && owner != std::process::id() {
-        return Err(forked_error());
+    match FORKED.load(Ordering::Relaxed) {
+        false => Ok(()),
+        true => Err(forked_error()),
     }
-    Ok(())
+}
+
+/// Registers [`mark_forked`] for the children of this process; runs once, as the runtime starts.
+fn watch_for_fork() -> Result<()> {
+    // SAFETY: registers a plain function with no prepare or parent handler. glibc ties the registration
+    // to this object's `__dso_handle`, so unloading the library drops it.
+    match unsafe { libc::pthread_atfork(None, None, Some(mark_forked)) } {
+        0 => Ok(()),
+        code => Err(Error::internal(format!(
+            "cannot start the library's runtime: pthread_atfork failed ({code})"
+        ))),
+    }
 }
 
 fn lock_state() -> std::sync::MutexGuard<'static, State> {
@@ -119,9 +136,9 @@ fn running() -> Result<&'static Handle> {
         // Started by another thread between the check above and the lock.
         State::Running(_) => RUNNING.get().ok_or_else(shut_down_error),
         State::Idle => {
+            watch_for_fork()?;
             let rt = build_runtime()?;
             rt.spawn(anchor_timers());
-            OWNER_PID.store(std::process::id(), Ordering::Release);
             let handle = RUNNING.get_or_init(|| rt.handle().clone());
             *state = State::Running(rt);
             Ok(handle)
