@@ -106,7 +106,7 @@ fn row_latency(
     table: &mut Table,
 ) {
     eprintln!("1. events.get latency");
-    let (l, r) = rows::latency(t, lib, raw, id);
+    let (l, r) = rows::latency(lib, raw, id);
     table.latency("1. events.get p50 (µs)", l.p50, r.p50);
     table.latency("1. events.get p99 (µs)", l.p99, r.p99);
 

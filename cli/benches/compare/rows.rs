@@ -12,13 +12,12 @@ use serde_json::{Value, json};
 use crate::setup::{Raw, Target, event, library};
 
 pub const LATENCY_CALLS: usize = 4_000;
-pub const ROUNDS: usize = 8;
 pub const THROUGHPUT_CALLS: usize = 3_200;
 pub const INSERTS: usize = 1_000;
 /// Runs per side of a wall-clock comparison, taken in turn (`in_turn` in main.rs); the median of each
-/// side is reported. The shared 2-core machine moves single runs by 10-20%, so fewer make the medians
-/// wobble.
-pub const RUNS: usize = 9;
+/// side is reported. The shared 2-core machine moves single runs by 10-20%; a median's own wobble shrinks
+/// with the square root of the runs (21 runs cost about 40 s more than 9). Drift over minutes remains.
+pub const RUNS: usize = 21;
 pub const STORM_THREADS: usize = 64;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -39,29 +38,36 @@ fn summarize(mut samples: Vec<Duration>) -> Latency {
     }
 }
 
-/// events.get of one event, sequentially; the two clients alternate in rounds so drift hits both.
-pub fn latency(t: &Target, lib: &BlockingClient, raw: &Raw, event_id: &str) -> (Latency, Latency) {
+/// events.get of one event, sequentially. The two clients take turns call by call, each going first in
+/// every other pair, so a stall of the machine (this process also hosts the emulator) hits both alike;
+/// rounds of a few hundred calls each let one stall decide the p99 of one side.
+pub fn latency(lib: &BlockingClient, raw: &Raw, event_id: &str) -> (Latency, Latency) {
     let params = json!({"calendarId": "primary", "eventId": event_id});
     let path = format!("calendars/primary/events/{event_id}");
     let opts = CallOptions::default();
-    let (mut a, mut b) = (Vec::new(), Vec::new());
-    for _ in 0..200 {
+    let lib_get = || {
+        let s = Instant::now();
         lib.call("events.get", &params, None, &opts)
-            .expect("warm-up");
+            .expect("events.get");
+        s.elapsed()
+    };
+    let raw_get = || {
+        let s = Instant::now();
         raw.get(&path, &[]);
+        s.elapsed()
+    };
+    for _ in 0..200 {
+        lib_get();
+        raw_get();
     }
-    let _ = t;
-    for _ in 0..ROUNDS {
-        for _ in 0..LATENCY_CALLS / ROUNDS {
-            let s = Instant::now();
-            lib.call("events.get", &params, None, &opts)
-                .expect("events.get");
-            a.push(s.elapsed());
-        }
-        for _ in 0..LATENCY_CALLS / ROUNDS {
-            let s = Instant::now();
-            raw.get(&path, &[]);
-            b.push(s.elapsed());
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for pair in 0..LATENCY_CALLS {
+        if pair % 2 == 0 {
+            a.push(lib_get());
+            b.push(raw_get());
+        } else {
+            b.push(raw_get());
+            a.push(lib_get());
         }
     }
     (summarize(a), summarize(b))
