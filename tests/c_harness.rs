@@ -89,3 +89,8 @@ fn consent() {
 fn all_methods() {
     run_c_program_with("all_methods", &|| fresh_emulator_config(true));
 }
+
+#[test]
+fn paging() {
+    run_c_program_with("paging", &|| fresh_emulator_config(true));
+}
