@@ -596,3 +596,117 @@ fn sync_sees_inserts_updates_and_deletes_then_handles_expiry() {
         "forbidden with a sync token: {err}"
     );
 }
+
+/// The page answer without its sync token, which each listing may mint afresh.
+fn without_sync_token(mut page: Value) -> (Value, bool) {
+    let had = page
+        .as_object_mut()
+        .and_then(|p| p.remove("next_sync_token"))
+        .is_some_and(|t| t.is_string());
+    (page, had)
+}
+
+#[test]
+fn the_text_paths_answer_what_the_value_paths_answer() {
+    let emulator = Emulator::start();
+    seed_events(&emulator, 23);
+    let client = client_for(&emulator, &[]);
+    let params = json!({"calendarId": "primary", "maxResults": 5});
+    // An empty first page on the text side's listing: the pager keeps going all the same.
+    emulator.admin().add_fault(
+        Fault {
+            method: Some("events.list".into()),
+            page_limit: Some(0),
+            ..Default::default()
+        }
+        .times(1),
+    );
+    let (values, texts) = {
+        let (c, p) = (client.clone(), params.clone());
+        runtime::block_on(async move {
+            let mut text_pager = Pager::new(c.clone(), "events.list", &p)?;
+            let mut texts = Vec::new();
+            while let Some(page) = text_pager.next_page_text(usize::MAX).await? {
+                texts.push(serde_json::from_str::<Value>(&page.to_json_text()).unwrap());
+            }
+            let mut value_pager = Pager::new(c, "events.list", &p)?;
+            let mut values = Vec::new();
+            while let Some(page) = value_pager.next_page().await? {
+                values.push(page.to_json());
+            }
+            Ok((values, texts))
+        })
+        .unwrap()
+    };
+    let items = |pages: &[Value]| -> Vec<Value> {
+        pages
+            .iter()
+            .flat_map(|p| p["items"].as_array().unwrap().clone())
+            .collect()
+    };
+    assert_eq!(items(&texts), items(&values), "the same 23 events in order");
+    assert_eq!(items(&texts).len(), 23);
+    assert_eq!(
+        texts[0],
+        json!({"items": [], "more": true}),
+        "the empty page"
+    );
+    assert_eq!(texts.len(), values.len() + 1);
+    for (i, (text, value)) in texts[1..].iter().zip(&values).enumerate() {
+        let (text, text_token) = without_sync_token(text.clone());
+        let (value, value_token) = without_sync_token(value.clone());
+        assert_eq!(text, value, "page {i}");
+        assert_eq!(
+            text_token,
+            i == values.len() - 1,
+            "only the last page has the sync token"
+        );
+        assert_eq!(value_token, text_token);
+    }
+
+    for max in [0, 7] {
+        let (c, p) = (client.clone(), params.clone());
+        let (text, value) = runtime::block_on(async move {
+            Ok((
+                c.list_all_text("events.list", &p, max).await?,
+                c.list_all("events.list", &p, max).await?,
+            ))
+        })
+        .unwrap();
+        let text: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(text, Value::Array(value), "list_all, max_items {max}");
+        assert_eq!(
+            text.as_array().unwrap().len(),
+            if max == 0 { 23 } else { 7 }
+        );
+    }
+
+    let sync = |token: Option<String>, resync: bool| {
+        let (c, p) = (client.clone(), params.clone());
+        runtime::block_on(async move {
+            let text = c
+                .sync_text("events.list", &p, token.as_deref(), resync)
+                .await?;
+            let value = c.sync("events.list", &p, token.as_deref(), resync).await?;
+            Ok((
+                serde_json::from_str::<Value>(&text).unwrap(),
+                value.to_json(),
+            ))
+        })
+    };
+    let (text, value) = sync(None, false).unwrap();
+    let token = text["next_sync_token"]
+        .as_str()
+        .expect("a token")
+        .to_string();
+    assert_eq!(text["items"], value["items"]);
+    assert_eq!(text["full_resync"], false);
+    emulator.admin().expire_sync_tokens();
+    let err = sync(Some(token.clone()), false).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::SyncTokenExpired);
+    let (text, value) = sync(Some(token), true).unwrap();
+    assert_eq!(text["full_resync"], true);
+    assert_eq!(text["items"], value["items"]);
+    assert_eq!(text["items"].as_array().unwrap().len(), 23);
+    assert!(text["next_sync_token"].is_string());
+}

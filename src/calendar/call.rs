@@ -240,7 +240,7 @@ pub(crate) fn utf8(bytes: Vec<u8>) -> String {
 
 /// Drops the whitespace between tokens of valid JSON (Google pretty-prints its answers). Strings are
 /// copied whole, found with memchr, so the cost is mostly the indentation.
-fn minify_into(b: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn minify_into(b: &[u8], out: &mut Vec<u8>) {
     out.reserve(b.len());
     let mut i = 0;
     while i < b.len() {
@@ -271,7 +271,7 @@ fn minify_into(b: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-fn not_json(status: u16, e: impl std::fmt::Display) -> Error {
+pub(crate) fn not_json(status: u16, e: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Http,
         format!("the API answered HTTP {status} with a body that is not JSON: {e}"),

@@ -1,9 +1,11 @@
 //! Following `nextPageToken`: a pager that holds one page at a time, "all items" for the common case,
 //! and incremental sync with `syncToken` / `nextSyncToken`.
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::call::CallOptions;
+use super::call::{CallOptions, minify_into, not_json, utf8};
 use super::methods::{MethodSpec, lookup};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
@@ -33,6 +35,55 @@ impl Page {
         }
         page
     }
+}
+
+/// One page as JSON text, for hosts that want text (the C API): the items as Google sent them, checked
+/// and made compact, never built into values and written out again.
+#[derive(Debug)]
+pub struct TextPage {
+    /// The items' compact JSON, joined by commas, without the brackets.
+    items: Vec<u8>,
+    pub count: usize,
+    pub more: bool,
+    pub next_sync_token: Option<String>,
+}
+
+impl TextPage {
+    /// `{"items":[...],"more":...}`, with `"next_sync_token"` when there is one: [`Page::to_json`]'s shape.
+    pub fn to_json_text(&self) -> String {
+        let mut out = Vec::with_capacity(self.items.len() + 64);
+        out.extend_from_slice(b"{\"items\":[");
+        out.extend_from_slice(&self.items);
+        out.extend_from_slice(b"],\"more\":");
+        out.extend_from_slice(if self.more { b"true" } else { b"false" });
+        if let Some(token) = &self.next_sync_token {
+            out.extend_from_slice(b",\"next_sync_token\":");
+            out.extend_from_slice(Value::String(token.clone()).to_string().as_bytes());
+        }
+        out.push(b'}');
+        utf8(out)
+    }
+
+    /// Appends the items to a comma-joined list of items.
+    pub fn append_items_to(&self, out: &mut Vec<u8>) {
+        if self.count > 0 {
+            if !out.is_empty() {
+                out.push(b',');
+            }
+            out.extend_from_slice(&self.items);
+        }
+    }
+}
+
+/// What a page answer holds for the pager, read without building the items.
+#[derive(Deserialize)]
+struct PageFields<'a> {
+    #[serde(borrow, default)]
+    items: Option<Vec<&'a RawValue>>,
+    #[serde(rename = "nextPageToken", default)]
+    next_page_token: Option<String>,
+    #[serde(rename = "nextSyncToken", default)]
+    next_sync_token: Option<String>,
 }
 
 fn list_spec(method: &str) -> Result<&'static MethodSpec> {
@@ -87,40 +138,86 @@ impl Pager {
         })
     }
 
+    /// This page's parameters: the caller's, with the page token once there is one.
+    fn page_params(&self) -> Value {
+        let mut params = self.params.clone();
+        if let Some(token) = &self.next_page_token {
+            params.insert("pageToken".into(), Value::String(token.clone()));
+        }
+        Value::Object(params)
+    }
+
+    /// Records the answer's page token; answers whether more pages follow.
+    fn advance(&mut self, next_page_token: Option<String>) -> bool {
+        self.next_page_token = next_page_token;
+        self.finished = self.next_page_token.is_none();
+        !self.finished
+    }
+
     /// The next page, or `None` after the last one.
     pub async fn next_page(&mut self) -> Result<Option<Page>> {
         if self.finished {
             return Ok(None);
         }
-        let mut params = self.params.clone();
-        if let Some(token) = &self.next_page_token {
-            params.insert("pageToken".into(), Value::String(token.clone()));
-        }
+        let params = self.page_params();
         let mut answer = self
             .client
-            .call(
-                self.spec.id,
-                &Value::Object(params),
-                None,
-                &CallOptions::default(),
-            )
+            .call(self.spec.id, &params, None, &CallOptions::default())
             .await?;
         let items = match answer.get_mut("items").map(Value::take) {
             Some(Value::Array(items)) => items,
             _ => Vec::new(),
         };
-        self.next_page_token = answer
-            .get("nextPageToken")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        self.finished = self.next_page_token.is_none();
+        let more = self.advance(
+            answer
+                .get("nextPageToken")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        );
         Ok(Some(Page {
             items,
-            more: !self.finished,
+            more,
             next_sync_token: answer
                 .get("nextSyncToken")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+        }))
+    }
+
+    /// [`Pager::next_page`] as text, keeping at most `limit` items of the page (the page token still
+    /// advances), or `None` after the last page.
+    pub async fn next_page_text(&mut self, limit: usize) -> Result<Option<TextPage>> {
+        if self.finished {
+            return Ok(None);
+        }
+        let params = self.page_params();
+        let answer = self
+            .client
+            .call_answer(self.spec.id, &params, None, &CallOptions::default())
+            .await?;
+        let status = answer.status;
+        let text = std::str::from_utf8(&answer.body).map_err(|e| not_json(status, e))?;
+        // Checks the whole answer is JSON; the items are only delimited.
+        let fields: PageFields = match text.trim_start().is_empty() {
+            true => serde_json::from_str("{}"),
+            false => serde_json::from_str(text),
+        }
+        .map_err(|e| not_json(status, e))?;
+        let mut items = Vec::with_capacity(text.len());
+        let kept = fields.items.unwrap_or_default();
+        let count = kept.len().min(limit);
+        for (i, item) in kept.iter().take(count).enumerate() {
+            if i > 0 {
+                items.push(b',');
+            }
+            minify_into(item.get().as_bytes(), &mut items);
+        }
+        let more = self.advance(fields.next_page_token);
+        Ok(Some(TextPage {
+            items,
+            count,
+            more,
+            next_sync_token: fields.next_sync_token,
         }))
     }
 }
@@ -160,6 +257,35 @@ impl Client {
         Ok(all)
     }
 
+    /// [`Client::list_all`] as one JSON array text, the items passed through as Google sent them
+    /// (checked and made compact).
+    pub async fn list_all_text(
+        &self,
+        method: &str,
+        params: &Value,
+        max_items: usize,
+    ) -> Result<String> {
+        let mut pager = Pager::new(self.clone(), method, params)?;
+        let (mut items, mut count) = (Vec::new(), 0);
+        let limit = if max_items == 0 {
+            usize::MAX
+        } else {
+            max_items
+        };
+        while count < limit {
+            let Some(page) = pager.next_page_text(limit - count).await? else {
+                break;
+            };
+            page.append_items_to(&mut items);
+            count += page.count;
+        }
+        let mut out = Vec::with_capacity(items.len() + 2);
+        out.push(b'[');
+        out.extend_from_slice(&items);
+        out.push(b']');
+        Ok(utf8(out))
+    }
+
     /// A full sync (no `sync_token`) or an incremental one: follows every page and answers the items with
     /// the token for next time. An expired token answers the sync-token-expired kind, or with
     /// `full_resync_on_expiry` does the full sync itself and says so.
@@ -170,24 +296,11 @@ impl Client {
         sync_token: Option<&str>,
         full_resync_on_expiry: bool,
     ) -> Result<SyncResult> {
-        let spec = list_spec(method)?;
-        if !spec.sync {
-            return Err(Error::invalid_argument(format!(
-                "{} does not support incremental sync",
-                spec.id
-            )));
-        }
-        let base = params_object(params, spec.id)?;
-        if base.contains_key("syncToken") {
-            return Err(Error::invalid_argument(format!(
-                "{}: pass the sync token as the sync_token argument, not as a parameter",
-                spec.id
-            )));
-        }
-        let mut with_token = base.clone();
-        if let Some(token) = sync_token {
-            with_token.insert("syncToken".into(), Value::String(token.to_string()));
-        }
+        let SyncParams {
+            spec,
+            base,
+            with_token,
+        } = sync_params(method, params, sync_token)?;
         match self.sync_pages(spec, with_token).await {
             Err(e) if e.kind() == ErrorKind::SyncTokenExpired && full_resync_on_expiry => {
                 let mut result = self.sync_pages(spec, base).await?;
@@ -196,6 +309,58 @@ impl Client {
             }
             other => other,
         }
+    }
+
+    /// [`Client::sync`] as the JSON text of [`SyncResult::to_json`], the items passed through as Google
+    /// sent them (checked and made compact).
+    pub async fn sync_text(
+        &self,
+        method: &str,
+        params: &Value,
+        sync_token: Option<&str>,
+        full_resync_on_expiry: bool,
+    ) -> Result<String> {
+        let SyncParams {
+            spec,
+            base,
+            with_token,
+        } = sync_params(method, params, sync_token)?;
+        let (items, token, full_resync) = match self.sync_pages_text(spec, with_token).await {
+            Err(e) if e.kind() == ErrorKind::SyncTokenExpired && full_resync_on_expiry => {
+                let (items, token) = self.sync_pages_text(spec, base).await?;
+                (items, token, true)
+            }
+            other => {
+                let (items, token) = other?;
+                (items, token, false)
+            }
+        };
+        // SyncResult::to_json's keys, in the same (sorted) order.
+        let mut out = Vec::with_capacity(items.len() + 96);
+        out.extend_from_slice(b"{\"full_resync\":");
+        out.extend_from_slice(if full_resync { b"true" } else { b"false" });
+        out.extend_from_slice(b",\"items\":[");
+        out.extend_from_slice(&items);
+        out.extend_from_slice(b"],\"next_sync_token\":");
+        out.extend_from_slice(json!(token).to_string().as_bytes());
+        out.push(b'}');
+        Ok(utf8(out))
+    }
+
+    async fn sync_pages_text(
+        &self,
+        spec: &'static MethodSpec,
+        params: Map<String, Value>,
+    ) -> Result<(Vec<u8>, Option<String>)> {
+        let mut pager = Pager::new(self.clone(), spec.id, &Value::Object(params))?;
+        let (mut items, mut next_sync_token) = (Vec::new(), None);
+        while let Some(page) = pager.next_page_text(usize::MAX).await? {
+            page.append_items_to(&mut items);
+            if page.next_sync_token.is_some() {
+                next_sync_token = page.next_sync_token;
+            }
+        }
+        Ok((items, next_sync_token))
     }
 
     async fn sync_pages(
@@ -218,4 +383,39 @@ impl Client {
             full_resync: false,
         })
     }
+}
+
+/// A sync's checked parameters.
+struct SyncParams {
+    spec: &'static MethodSpec,
+    /// For a full sync.
+    base: Map<String, Value>,
+    /// With the caller's sync token, if any.
+    with_token: Map<String, Value>,
+}
+
+fn sync_params(method: &str, params: &Value, sync_token: Option<&str>) -> Result<SyncParams> {
+    let spec = list_spec(method)?;
+    if !spec.sync {
+        return Err(Error::invalid_argument(format!(
+            "{} does not support incremental sync",
+            spec.id
+        )));
+    }
+    let base = params_object(params, spec.id)?;
+    if base.contains_key("syncToken") {
+        return Err(Error::invalid_argument(format!(
+            "{}: pass the sync token as the sync_token argument, not as a parameter",
+            spec.id
+        )));
+    }
+    let mut with_token = base.clone();
+    if let Some(token) = sync_token {
+        with_token.insert("syncToken".into(), Value::String(token.to_string()));
+    }
+    Ok(SyncParams {
+        spec,
+        base,
+        with_token,
+    })
 }

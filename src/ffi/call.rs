@@ -152,13 +152,14 @@ pub unsafe extern "C" fn qgcal_pager_next(
             .pager
             .clone();
         let out = out_arg(page_json_out, "page_json_out")?;
-        let page = runtime::block_on(async { pager.lock().await.next_page().await })?;
+        let page =
+            runtime::block_on(async { pager.lock().await.next_page_text(usize::MAX).await })?;
         let json = match page {
-            Some(page) => page.to_json(),
-            None => serde_json::json!({"items": [], "more": false}),
+            Some(page) => page.to_json_text(),
+            None => r#"{"items":[],"more":false}"#.to_string(),
         };
         // SAFETY: checked non-NULL.
-        unsafe { *out = string_out(json.to_string()) };
+        unsafe { *out = string_out(json) };
         Ok(())
     })
 }
@@ -195,9 +196,9 @@ pub unsafe extern "C" fn qgcal_list_all(
         let (client, method, params) = unsafe { call_args(client, method, params_json) }?;
         let out = out_arg(items_json_out, "items_json_out")?;
         let max = usize::try_from(max_items).unwrap_or(usize::MAX);
-        let items = runtime::block_on(client.list_all(method, &params, max))?;
+        let items = runtime::block_on(client.list_all_text(method, &params, max))?;
         // SAFETY: checked non-NULL.
-        unsafe { *out = string_out(serde_json::Value::Array(items).to_string()) };
+        unsafe { *out = string_out(items) };
         Ok(())
     })
 }
@@ -256,10 +257,14 @@ pub unsafe extern "C" fn qgcal_sync_ex(
         let options =
             SyncOptions::from_json(unsafe { opt_str_arg(options_json, "options_json") }?)?;
         let out = out_arg(result_json_out, "result_json_out")?;
-        let result =
-            runtime::block_on(client.sync(method, &params, token, options.full_resync_on_expiry))?;
+        let result = runtime::block_on(client.sync_text(
+            method,
+            &params,
+            token,
+            options.full_resync_on_expiry,
+        ))?;
         // SAFETY: checked non-NULL.
-        unsafe { *out = string_out(result.to_json().to_string()) };
+        unsafe { *out = string_out(result) };
         Ok(())
     })
 }
