@@ -5,6 +5,9 @@
  *   c_abi_bench LIB.so cold               -> {"ms": ..}  (dlopen + client + first successful call)
  *   c_abi_bench LIB.so inserts N          -> {"single_s": .., "batch_s": ..}  (N events.insert through
  *                                            qgcal_call one by one, then N through one qgcal_batch)
+ *   c_abi_bench LIB.so list               -> {"secs": .., "items": .., "idle_kib": .., "peak_kib": ..}
+ *                                            (every event of the primary calendar through qgcal_pager_*,
+ *                                            2500 a page; peak RSS is VmHWM)
  *
  * The client config comes in QGCAL_BENCH_CONFIG and the event id in QGCAL_BENCH_EVENT. */
 #define _POSIX_C_SOURCE 200809L
@@ -25,6 +28,10 @@ typedef void (*error_free_fn)(struct qgcal_error *);
 typedef const char *(*error_message_fn)(const struct qgcal_error *);
 typedef void (*client_free_fn)(struct qgcal_client *);
 typedef enum qgcal_status (*batch_fn)(struct qgcal_client *, const char *, char **, struct qgcal_error **);
+typedef enum qgcal_status (*pager_new_fn)(struct qgcal_client *, const char *, const char *, struct qgcal_pager **,
+                                          struct qgcal_error **);
+typedef enum qgcal_status (*pager_next_fn)(struct qgcal_pager *, char **, struct qgcal_error **);
+typedef void (*pager_free_fn)(struct qgcal_pager *);
 
 static client_new_fn p_client_new;
 static call_fn p_call;
@@ -33,6 +40,9 @@ static error_free_fn p_error_free;
 static error_message_fn p_error_message;
 static client_free_fn p_client_free;
 static batch_fn p_batch;
+static pager_new_fn p_pager_new;
+static pager_next_fn p_pager_next;
+static pager_free_fn p_pager_free;
 static struct qgcal_client *client;
 static char params[512];
 
@@ -67,6 +77,9 @@ static void load(const char *path) {
     LOAD(p_error_message, "qgcal_error_message");
     LOAD(p_client_free, "qgcal_client_free");
     LOAD(p_batch, "qgcal_batch");
+    LOAD(p_pager_new, "qgcal_pager_new");
+    LOAD(p_pager_next, "qgcal_pager_next");
+    LOAD(p_pager_free, "qgcal_pager_free");
 #undef LOAD
 }
 
@@ -126,6 +139,42 @@ static void inserts(long n) {
     printf("{\"single_s\": %.4f, \"batch_s\": %.4f}\n", single, batch);
 }
 
+/* Peak resident set size so far, in KiB. */
+static long vm_hwm_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) kib = atol(line + 6);
+    if (f) fclose(f);
+    return kib;
+}
+
+/* Every event of the primary calendar, page by page; counts the items each page holds. */
+static void list(void) {
+    char *answer = NULL;
+    struct qgcal_error *err = NULL;
+    if (p_call(client, "colors.get", NULL, NULL, &answer, &err) != QGCAL_OK) fail("colors.get", err);
+    p_string_free(answer);
+    long idle = vm_hwm_kib(), items = 0;
+    double a = now_s();
+    struct qgcal_pager *pager = NULL;
+    if (p_pager_new(client, "events.list", "{\"calendarId\":\"primary\",\"maxResults\":2500}", &pager, &err) !=
+        QGCAL_OK)
+        fail("qgcal_pager_new", err);
+    for (int more = 1; more;) {
+        char *page = NULL;
+        if (p_pager_next(pager, &page, &err) != QGCAL_OK) fail("qgcal_pager_next", err);
+        for (const char *p = strstr(page, "\"kind\":\"calendar#event\""); p; p = strstr(p + 1, "\"kind\":\"calendar#event\""))
+            items++;
+        more = strstr(page, "\"more\":true") != NULL;
+        p_string_free(page);
+    }
+    p_pager_free(pager);
+    printf("{\"secs\": %.4f, \"items\": %ld, \"idle_kib\": %ld, \"peak_kib\": %ld}\n", now_s() - a, items, idle,
+           vm_hwm_kib());
+}
+
 static int cmp(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -144,7 +193,7 @@ static void *work(void *arg) {
 int main(int argc, char **argv) {
     double t0 = now_s();
     if (argc < 3) {
-        fprintf(stderr, "usage: c_abi_bench LIB.so latency N | throughput THREADS TOTAL | cold | inserts N\n");
+        fprintf(stderr, "usage: c_abi_bench LIB.so latency N | throughput THREADS TOTAL | cold | inserts N | list\n");
         return 2;
     }
     const char *config = getenv("QGCAL_BENCH_CONFIG"), *event = getenv("QGCAL_BENCH_EVENT");
@@ -188,6 +237,8 @@ int main(int argc, char **argv) {
         free(ids);
     } else if (strcmp(argv[2], "inserts") == 0 && argc > 3) {
         inserts(atol(argv[3]));
+    } else if (strcmp(argv[2], "list") == 0) {
+        list();
     } else {
         fprintf(stderr, "unknown mode %s\n", argv[2]);
         return 2;

@@ -24,13 +24,19 @@ pub fn build() -> Result<CBench, String> {
         .parent()
         .map(Path::to_path_buf)
         .ok_or("no bench directory")?;
-    let cdylib = [
-        deps.join("libqorus_gcal.so"),
-        deps.join("../libqorus_gcal.so"),
-    ]
-    .into_iter()
-    .find(|p| p.exists())
-    .ok_or_else(|| format!("libqorus_gcal.so not found next to {}", deps.display()))?;
+    let cdylib = match std::env::var_os("QGCAL_BENCH_CDYLIB") {
+        // Another build of the library (an earlier commit, say), for A/B comparisons.
+        Some(chosen) => Some(PathBuf::from(chosen))
+            .filter(|p| p.exists())
+            .ok_or("QGCAL_BENCH_CDYLIB names no file".to_string())?,
+        None => [
+            deps.join("libqorus_gcal.so"),
+            deps.join("../libqorus_gcal.so"),
+        ]
+        .into_iter()
+        .find(|p| p.exists())
+        .ok_or_else(|| format!("libqorus_gcal.so not found next to {}", deps.display()))?,
+    };
     let exe = deps.join("c_abi_bench");
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let out = Command::new(&cc)

@@ -5,7 +5,7 @@
 //! `QGCAL_BENCH_SKIP_PYTHON=1` skips row 3 (Google's Python client, installed into a virtualenv from
 //! PyPI on first use); `QGCAL_BENCH_RAW_SPAWN=1` makes the raw client hand each request to its
 //! runtime as the library does (a diagnostic for the throughput rows); `QGCAL_BENCH_ROWS=1,5` runs only
-//! those rows.
+//! those rows; `QGCAL_BENCH_CDYLIB=path/libqorus_gcal.so` runs the C-ABI sides on another build.
 
 mod cabi;
 mod child;
@@ -69,7 +69,7 @@ fn main() {
         row_python(&t, &id, &mut table);
     }
     if want(4) {
-        row_listing(&emu, &t, &mut table);
+        row_listing(&emu, &t, &id, &c, &mut table);
     }
     if want(5) {
         row_inserts(&t, &lib, &id, &c, &mut table);
@@ -205,7 +205,13 @@ fn row_python(t: &Target, id: &str, table: &mut Table) {
     }
 }
 
-fn row_listing(emu: &gcal_emulator::Emulator, t: &Target, table: &mut Table) {
+fn row_listing(
+    emu: &gcal_emulator::Emulator,
+    t: &Target,
+    id: &str,
+    c: &Result<cabi::CBench, String>,
+    table: &mut Table,
+) {
     eprintln!("4. listing {LIST_EVENTS} events");
     populate(emu);
     let (list_access, list_refresh) = list_token(emu);
@@ -214,9 +220,22 @@ fn row_listing(emu: &gcal_emulator::Emulator, t: &Target, table: &mut Table) {
         access_token: list_access,
         refresh_token: list_refresh,
     };
-    let a = in_child("list-lib", &list_target, &[]);
-    let b = in_child("list-raw", &list_target, &[]);
-    table.listing(&a, &b, LIST_EVENTS);
+    // Each run in a process of its own (peak RSS is per process), the sides in turn (see `in_turn`).
+    let [lib, raw, via_c] = in_turn_runs(
+        rows::LIST_RUNS,
+        [
+            &mut || in_child("list-lib", &list_target, &[]),
+            &mut || in_child("list-raw", &list_target, &[]),
+            &mut || {
+                c.as_ref()
+                    .map_or(Value::Null, |c| c.run(&list_target, id, &["list"]))
+            },
+        ],
+    );
+    table.listing("the Rust API's pager", &lib, &raw, LIST_EVENTS);
+    if c.is_ok() {
+        table.listing("the C ABI's qgcal_pager_next", &via_c, &raw, LIST_EVENTS);
+    }
 }
 
 fn row_inserts(
@@ -290,8 +309,13 @@ fn row_cold(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut 
 /// (a b, b a, ...): drift hits every side alike, and so does whatever a position favours (measured
 /// here: the run right after another process's exit). Answers each side's results.
 fn in_turn<T, const N: usize>(sides: [&mut dyn FnMut() -> T; N]) -> [Vec<T>; N] {
-    let mut results: [Vec<T>; N] = std::array::from_fn(|_| Vec::with_capacity(rows::RUNS));
-    for round in 0..rows::RUNS {
+    in_turn_runs(rows::RUNS, sides)
+}
+
+/// [`in_turn`] with `runs` rounds.
+fn in_turn_runs<T, const N: usize>(runs: usize, sides: [&mut dyn FnMut() -> T; N]) -> [Vec<T>; N] {
+    let mut results: [Vec<T>; N] = std::array::from_fn(|_| Vec::with_capacity(runs));
+    for round in 0..runs {
         let mut order: Vec<usize> = (0..N).collect();
         if round % 2 == 1 {
             order.reverse();
