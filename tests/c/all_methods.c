@@ -32,19 +32,6 @@ static void fails(const char *method, const char *params, int http_status) {
   qgcal_error_free(err);
 }
 
-/* Copies the first `"key":"value"` string of a JSON text. */
-static void json_str(const char *json, const char *key, char *dst, size_t size) {
-  char pattern[64];
-  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-  const char *at = strstr(json, pattern);
-  CHECK(at != NULL, "no %s in %s", key, json);
-  at += strlen(pattern);
-  size_t len = strcspn(at, "\"");
-  CHECK(len < size, "value too long");
-  memcpy(dst, at, len);
-  dst[len] = '\0';
-}
-
 static void count_occurrences(const char *json, const char *needle, int want) {
   int n = 0;
   for (const char *p = strstr(json, needle); p; p = strstr(p + 1, needle)) n++;

@@ -35,6 +35,19 @@ static inline void expect_error(qgcal_status got, qgcal_error *err, qgcal_status
   qgcal_error_free(err);
 }
 
+/* Copies the first `"key":"value"` string of a compact JSON text. */
+static inline void json_str(const char *json, const char *key, char *dst, size_t size) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+  const char *at = strstr(json, pattern);
+  CHECK(at != NULL, "no %s in %s", key, json);
+  at += strlen(pattern);
+  size_t len = strcspn(at, "\"");
+  CHECK(len < size, "value too long");
+  memcpy(dst, at, len);
+  dst[len] = '\0';
+}
+
 static inline int harness_done(const char *name) {
   printf("%s: %d checks passed\n", name, harness_checks);
   return 0;
