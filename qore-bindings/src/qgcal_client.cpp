@@ -6,6 +6,7 @@
 #include "qgcal_client.h"
 #include "qgcal_errors.h"
 #include "qgcal_json.h"
+#include "qgcal_pager.h"
 
 #include <cstdint>
 #include <memory>
@@ -344,6 +345,24 @@ QoreValue Client_listAll(QoreObject* self, AbstractPrivateData* p, const QoreLis
     return qgcal_json_result(st, err, out, xsink);
 }
 
+QoreValue Client_pager(QoreObject* self, AbstractPrivateData* p, const QoreListNode* args, q_rt_flags_t rtflags,
+        ExceptionSink* xsink) {
+    std::string method, params;
+    bool has_params;
+    if (!utf8_arg(args, 0, method, xsink) || !json_arg(args, 1, params, has_params, xsink, "params")) {
+        return QoreValue();
+    }
+    qgcal_pager* pager = nullptr;
+    qgcal_error* err = nullptr;
+    qgcal_status st = qgcal_pager_new(data(p)->client, method.c_str(), has_params ? params.c_str() : nullptr,
+        &pager, &err);
+    if (st != QGCAL_OK) {
+        qgcal_raise(st, err, xsink);
+        return QoreValue();
+    }
+    return qgcal_new_pager(pager);
+}
+
 QoreValue Client_sync(QoreObject* self, AbstractPrivateData* p, const QoreListNode* args, q_rt_flags_t rtflags,
         ExceptionSink* xsink) {
     std::string method, params, token;
@@ -384,7 +403,7 @@ QoreValue Client_batch(QoreObject* self, AbstractPrivateData* p, const QoreListN
 
 }  // namespace
 
-QoreClass* qgcal_init_client_class(QoreNamespace& ns) {
+QoreClass* qgcal_init_client_class(QoreNamespace& ns, const QoreClass* pager_class) {
     QC_QGCAL_CLIENT = new QoreBuiltinClass("Client", "::QorusGcal::Client", QDOM_DEFAULT);
     CID_QGCAL_CLIENT = QC_QGCAL_CLIENT->getID();
     QoreClass* c = QC_QGCAL_CLIENT;
@@ -416,6 +435,9 @@ QoreClass* qgcal_init_client_class(QoreNamespace& ns) {
     c->addMethod("listAll", (q_method_n_t)Client_listAll, Public, QCF_NO_FLAGS, QDOM_DEFAULT, autoListTypeInfo, 3,
         stringTypeInfo, QORE_PARAM_NO_ARG, "method", autoHashOrNothingTypeInfo, QORE_PARAM_NO_ARG, "params",
         bigIntOrNothingTypeInfo, QORE_PARAM_NO_ARG, "max");
+    c->addMethod("pager", (q_method_n_t)Client_pager, Public, QCF_NO_FLAGS, QDOM_DEFAULT,
+        pager_class->getTypeInfo(), 2, stringTypeInfo, QORE_PARAM_NO_ARG, "method", autoHashOrNothingTypeInfo,
+        QORE_PARAM_NO_ARG, "params");
     c->addMethod("sync", (q_method_n_t)Client_sync, Public, QCF_NO_FLAGS, QDOM_DEFAULT, autoHashTypeInfo, 4,
         stringTypeInfo, QORE_PARAM_NO_ARG, "method", autoHashOrNothingTypeInfo, QORE_PARAM_NO_ARG, "params",
         stringOrNothingTypeInfo, QORE_PARAM_NO_ARG, "sync_token", autoHashOrNothingTypeInfo, QORE_PARAM_NO_ARG,

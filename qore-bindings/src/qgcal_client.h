@@ -5,6 +5,7 @@
 
 #include <qore/Qore.h>
 
-QoreClass* qgcal_init_client_class(QoreNamespace& ns);
+// `pager_class` is QorusGcal::Pager, the type Client::pager() answers.
+QoreClass* qgcal_init_client_class(QoreNamespace& ns, const QoreClass* pager_class);
 
 #endif
