@@ -129,7 +129,8 @@ pub unsafe extern "C" fn qgcal_pager_new(
 }
 
 /// Fetches the next page: `{"items": [...], "more": true|false}`, plus `"next_sync_token"` on the last
-/// page of a method that has one. After the last page it answers `{"items": [], "more": false}`.
+/// page of a method that has one. After the last page it answers `{"items": [], "more": false}`. The
+/// items are Google's JSON, checked and made compact.
 /// One thread at a time per pager.
 ///
 /// # Safety
@@ -178,7 +179,8 @@ pub unsafe extern "C" fn qgcal_pager_free(pager: *mut qgcal_pager) {
     })
 }
 
-/// Every item of a list method across all pages, as a JSON array; stops after `max_items` (0: no limit).
+/// Every item of a list method across all pages, as a JSON array of Google's items (checked and made
+/// compact); stops after `max_items` (0: no limit).
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say; outputs are writable.
