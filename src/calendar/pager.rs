@@ -58,7 +58,7 @@ impl TextPage {
         out.extend_from_slice(if self.more { b"true" } else { b"false" });
         if let Some(token) = &self.next_sync_token {
             out.extend_from_slice(b",\"next_sync_token\":");
-            out.extend_from_slice(Value::String(token.clone()).to_string().as_bytes());
+            out.extend_from_slice(json!(token).to_string().as_bytes());
         }
         out.push(b'}');
         utf8(out)
@@ -197,12 +197,10 @@ impl Pager {
             .await?;
         let status = answer.status;
         let text = std::str::from_utf8(&answer.body).map_err(|e| not_json(status, e))?;
-        // Checks the whole answer is JSON; the items are only delimited.
-        let fields: PageFields = match text.trim_start().is_empty() {
-            true => serde_json::from_str("{}"),
-            false => serde_json::from_str(text),
-        }
-        .map_err(|e| not_json(status, e))?;
+        // An empty answer holds no items. Otherwise this checks the whole answer is JSON; the items are
+        // only delimited.
+        let text = if text.trim().is_empty() { "{}" } else { text };
+        let fields: PageFields = serde_json::from_str(text).map_err(|e| not_json(status, e))?;
         let mut items = Vec::with_capacity(text.len());
         let kept = fields.items.unwrap_or_default();
         let count = kept.len().min(limit);
@@ -296,19 +294,16 @@ impl Client {
         sync_token: Option<&str>,
         full_resync_on_expiry: bool,
     ) -> Result<SyncResult> {
-        let SyncParams {
-            spec,
-            base,
-            with_token,
-        } = sync_params(method, params, sync_token)?;
-        match self.sync_pages(spec, with_token).await {
-            Err(e) if e.kind() == ErrorKind::SyncTokenExpired && full_resync_on_expiry => {
-                let mut result = self.sync_pages(spec, base).await?;
-                result.full_resync = true;
-                Ok(result)
-            }
-            other => other,
-        }
+        let (mut result, full_resync) = sync_with(
+            method,
+            params,
+            sync_token,
+            full_resync_on_expiry,
+            |spec, params| self.sync_pages(spec, params),
+        )
+        .await?;
+        result.full_resync = full_resync;
+        Ok(result)
     }
 
     /// [`Client::sync`] as the JSON text of [`SyncResult::to_json`], the items passed through as Google
@@ -320,21 +315,14 @@ impl Client {
         sync_token: Option<&str>,
         full_resync_on_expiry: bool,
     ) -> Result<String> {
-        let SyncParams {
-            spec,
-            base,
-            with_token,
-        } = sync_params(method, params, sync_token)?;
-        let (items, token, full_resync) = match self.sync_pages_text(spec, with_token).await {
-            Err(e) if e.kind() == ErrorKind::SyncTokenExpired && full_resync_on_expiry => {
-                let (items, token) = self.sync_pages_text(spec, base).await?;
-                (items, token, true)
-            }
-            other => {
-                let (items, token) = other?;
-                (items, token, false)
-            }
-        };
+        let ((items, token), full_resync) = sync_with(
+            method,
+            params,
+            sync_token,
+            full_resync_on_expiry,
+            |spec, params| self.sync_pages_text(spec, params),
+        )
+        .await?;
         // SyncResult::to_json's keys, in the same (sorted) order.
         let mut out = Vec::with_capacity(items.len() + 96);
         out.extend_from_slice(b"{\"full_resync\":");
@@ -385,16 +373,20 @@ impl Client {
     }
 }
 
-/// A sync's checked parameters.
-struct SyncParams {
-    spec: &'static MethodSpec,
-    /// For a full sync.
-    base: Map<String, Value>,
-    /// With the caller's sync token, if any.
-    with_token: Map<String, Value>,
-}
-
-fn sync_params(method: &str, params: &Value, sync_token: Option<&str>) -> Result<SyncParams> {
+/// Checks a sync's parameters, then follows the pages with `pages`: with the caller's sync token, and
+/// once more without it when that token has expired and `full_resync_on_expiry` is set. Answers what
+/// `pages` answered and whether the full sync was done instead.
+async fn sync_with<T, F, Fut>(
+    method: &str,
+    params: &Value,
+    sync_token: Option<&str>,
+    full_resync_on_expiry: bool,
+    pages: F,
+) -> Result<(T, bool)>
+where
+    F: Fn(&'static MethodSpec, Map<String, Value>) -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
     let spec = list_spec(method)?;
     if !spec.sync {
         return Err(Error::invalid_argument(format!(
@@ -413,9 +405,10 @@ fn sync_params(method: &str, params: &Value, sync_token: Option<&str>) -> Result
     if let Some(token) = sync_token {
         with_token.insert("syncToken".into(), Value::String(token.to_string()));
     }
-    Ok(SyncParams {
-        spec,
-        base,
-        with_token,
-    })
+    match pages(spec, with_token).await {
+        Err(e) if e.kind() == ErrorKind::SyncTokenExpired && full_resync_on_expiry => {
+            Ok((pages(spec, base).await?, true))
+        }
+        other => Ok((other?, false)),
+    }
 }
