@@ -41,8 +41,8 @@ fn summarize(mut samples: Vec<Duration>) -> Latency {
 }
 
 /// events.get of one event, sequentially. The two clients take turns call by call, each going first in
-/// every other pair, so a stall of the machine (this process also hosts the emulator) hits both alike;
-/// rounds of a few hundred calls each let one stall decide the p99 of one side.
+/// every other pair, so a stall of the machine (this process also hosts the emulator) hits both alike
+/// (in rounds of hundreds of calls per side, one stall could decide one side's p99).
 pub fn latency(lib: &BlockingClient, raw: &Raw, event_id: &str) -> (Latency, Latency) {
     let params = json!({"calendarId": "primary", "eventId": event_id});
     let path = format!("calendars/primary/events/{event_id}");

@@ -114,11 +114,8 @@ impl Table {
                 "every event seen: {run}"
             );
         }
-        let median_of = |runs: &[Value], f: &dyn Fn(&Value) -> f64| {
-            let mut v: Vec<f64> = runs.iter().map(f).collect();
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        };
+        let median_of =
+            |runs: &[Value], f: &dyn Fn(&Value) -> f64| crate::median(runs.iter().map(f).collect());
         let secs = |v: &Value| v["secs"].as_f64().unwrap_or(f64::NAN);
         let growth = |v: &Value| {
             (v["peak_kib"]
