@@ -104,9 +104,10 @@ impl Client {
         LocalConsent::start(self.clone(), options).await
     }
 
-    /// Starts an external-redirect consent: answers the URL and the session the host keeps.
+    /// Starts an external-redirect consent (straight back to the host, or through a relay): answers the
+    /// URL and the session the host keeps.
     pub fn consent_start_external(&self, options: &ExternalOptions) -> Result<(Url, Session)> {
-        consent::begin(self.config(), &options.redirect_uri, &options.common())
+        consent::begin_external(self.config(), options)
     }
 
     /// Completes an external-redirect consent with the session and the URL the browser came back to.

@@ -7,5 +7,6 @@ pub mod errors;
 pub mod grant;
 pub mod http_client;
 pub mod loopback;
+pub mod relay_state;
 pub mod service_account;
 pub mod token;
