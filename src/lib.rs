@@ -15,6 +15,11 @@ pub mod secret;
 
 pub mod ffi;
 
+/// Internal parsers for the fuzz targets in `tests/fuzz/` (the `fuzzing` feature only; not an API).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_api;
+
 pub use blocking::BlockingClient;
 pub use client::Client;
 pub use config::Config;

@@ -108,7 +108,7 @@ pub fn no_refresh_token() -> Error {
     )
 }
 
-fn token_from_response(
+pub(crate) fn token_from_response(
     response: &BasicTokenResponse,
     old_refresh: Option<&Secret>,
     old_scope: Option<&str>,
@@ -224,7 +224,12 @@ pub async fn post_token_form(
         .bytes()
         .await
         .map_err(|e| transport_error("reading the token answer", &e))?;
-    let answer: Option<RawTokenAnswer> = serde_json::from_slice(&bytes).ok();
+    token_answer(status, &bytes, grant)
+}
+
+/// Reads a token endpoint's JSON answer to [`post_token_form`] (apart, so it can be fuzzed).
+pub(crate) fn token_answer(status: u16, bytes: &[u8], grant: Grant) -> Result<Token> {
+    let answer: Option<RawTokenAnswer> = serde_json::from_slice(bytes).ok();
     match answer {
         Some(RawTokenAnswer {
             error: Some(code),

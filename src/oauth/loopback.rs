@@ -282,12 +282,17 @@ async fn read_target(stream: &mut TcpStream) -> std::io::Result<Option<String>> 
         }
         head.extend_from_slice(&buf[..n]);
     }
+    Ok(request_target(&head))
+}
+
+/// The request target of a request head if it is a GET (`GET /cb?code=... HTTP/1.1`).
+pub(crate) fn request_target(head: &[u8]) -> Option<String> {
     let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let line = String::from_utf8_lossy(line);
     let mut parts = line.split_whitespace();
     match (parts.next(), parts.next()) {
-        (Some("GET"), Some(target)) => Ok(Some(target.to_string())),
-        _ => Ok(None),
+        (Some("GET"), Some(target)) => Some(target.to_string()),
+        _ => None,
     }
 }
 
