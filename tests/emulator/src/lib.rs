@@ -16,6 +16,10 @@ mod emulator;
 mod errors;
 mod faults;
 mod fields;
+/// The emulator's request readers, for the fuzz targets in `tests/fuzz/` (the `fuzzing` feature only).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_api;
 mod log;
 mod oauth;
 mod push;
