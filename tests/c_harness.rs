@@ -1,5 +1,6 @@
 //! Builds the C programs under tests/c against the generated header and the cdylib, runs them, and runs
-//! them again under valgrind.
+//! them again under valgrind and built with clang's AddressSanitizer, LeakSanitizer and
+//! UndefinedBehaviorSanitizer.
 
 mod support;
 
@@ -34,6 +35,25 @@ fn run_c_program_with(name: &str, env: &dyn Fn() -> Vec<(String, String)>) {
             "SKIPPED: valgrind is not installed, so {name} ran without the leak check"
         ));
     }
+    run_sanitized(name, env);
+}
+
+/// Runs a C program built with `-fsanitize=address,undefined` (leak detection on), when clang is here.
+fn run_sanitized(name: &str, env: &dyn Fn() -> Vec<(String, String)>) {
+    if !support::clang_available() {
+        support::notice(&format!(
+            "SKIPPED: {}, so {name} ran without AddressSanitizer and UBSan",
+            support::sanitizers_missing_reason()
+        ));
+        return;
+    }
+    let exe = support::compile_c_with(name, support::Flavour::Sanitized, support::Link::Library);
+    let vars = env();
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let output = support::run_sanitized(&exe, &pairs);
+    support::assert_success(&output, &format!("{name} with the sanitizers"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("checks passed"), "{stdout}");
 }
 
 #[test]

@@ -58,26 +58,63 @@ pub fn repo_root() -> PathBuf {
 /// Compiles tests/c/<name>.c (as C, or as C++ to prove the header's C++ compatibility) against include/
 /// and the cdylib, with an rpath so it runs in place.
 pub fn compile_c(name: &str, as_cpp: bool) -> PathBuf {
+    let flavour = if as_cpp { Flavour::Cpp } else { Flavour::C };
+    compile_c_with(name, flavour, Link::Library)
+}
+
+/// How a C program is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    /// `cc`, C11.
+    C,
+    /// `c++`, the C source compiled as C++17.
+    Cpp,
+    /// `clang -fsanitize=address,undefined`, C11 (see [`clang_available`]).
+    Sanitized,
+}
+
+/// What a C program links.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// `-lqorus_gcal`, found through an rpath.
+    Library,
+    /// Only `-ldl`: the program `dlopen`s the cdylib itself (its path in `QGCAL_CDYLIB`).
+    Dlopen,
+}
+
+/// Compiles tests/c/<name>.c into target/<profile>/c-harness/.
+pub fn compile_c_with(name: &str, flavour: Flavour, link: Link) -> PathBuf {
     let lib_dir = target_profile_dir();
     cdylib_path();
     let out_dir = lib_dir.join("c-harness");
     std::fs::create_dir_all(&out_dir).expect("create c-harness dir");
     let source = repo_root().join("tests/c").join(format!("{name}.c"));
-    let (compiler, lang_flags, suffix): (String, &[&str], &str) = if as_cpp {
-        (
+    let (compiler, lang_flags, suffix): (String, &[&str], &str) = match flavour {
+        Flavour::Cpp => (
             std::env::var("CXX").unwrap_or_else(|_| "c++".into()),
             &["-x", "c++", "-std=c++17"],
             "-cpp",
-        )
-    } else {
-        (
+        ),
+        Flavour::C => (
             std::env::var("CC").unwrap_or_else(|_| "cc".into()),
             &["-std=c11", "-pedantic"],
             "",
-        )
+        ),
+        Flavour::Sanitized => (
+            clang(),
+            &[
+                "-std=c11",
+                "-pedantic",
+                "-fsanitize=address,undefined",
+                "-fno-sanitize-recover=all",
+                "-fno-omit-frame-pointer",
+            ],
+            "-asan",
+        ),
     };
     let exe = out_dir.join(format!("{name}{suffix}"));
-    let output = Command::new(&compiler)
+    let mut command = Command::new(&compiler);
+    command
         .args(lang_flags)
         .args(["-Wall", "-Wextra", "-Werror", "-g", "-O1"])
         .arg("-I")
@@ -86,15 +123,92 @@ pub fn compile_c(name: &str, as_cpp: bool) -> PathBuf {
         .arg(repo_root().join("tests/c"))
         .arg(&source)
         .arg("-o")
-        .arg(&exe)
-        .arg("-L")
-        .arg(&lib_dir)
-        .arg(format!("-Wl,-rpath,{}", lib_dir.display()))
-        .args(["-lqorus_gcal", "-pthread"])
+        .arg(&exe);
+    match link {
+        Link::Library => command
+            .arg("-L")
+            .arg(&lib_dir)
+            .arg(format!("-Wl,-rpath,{}", lib_dir.display()))
+            .args(["-lqorus_gcal", "-pthread"]),
+        Link::Dlopen => command.args(["-ldl", "-pthread"]),
+    };
+    let output = command
         .output()
         .unwrap_or_else(|e| panic!("cannot run the C compiler `{compiler}`: {e}"));
     assert_success(&output, &format!("compiling {}", source.display()));
     exe
+}
+
+/// The clang that builds the sanitized programs: `QGCAL_CLANG`, else `clang`.
+fn clang() -> String {
+    std::env::var("QGCAL_CLANG").unwrap_or_else(|_| "clang".into())
+}
+
+/// Whether clang and its sanitizer runtimes are here (a test program actually links with
+/// `-fsanitize=address,undefined`). When they are not, the caller says so loudly; CI sets
+/// QGCAL_REQUIRE_SANITIZERS=1 so that they fail there instead. Checked once per test process.
+pub fn clang_available() -> bool {
+    static FOUND: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("qgcal-asan-probe-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let source = dir.join("probe.c");
+        std::fs::write(&source, "int main(void) { return 0; }\n").map_err(|e| e.to_string())?;
+        let result = Command::new(clang())
+            .args(["-fsanitize=address,undefined", "-o"])
+            .arg(dir.join("probe"))
+            .arg(&source)
+            .output();
+        let _ = std::fs::remove_dir_all(&dir);
+        match result {
+            Ok(out) if out.status.success() => Ok(()),
+            Ok(out) => Err(format!(
+                "{} cannot link with -fsanitize=address,undefined: {}",
+                clang(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )),
+            Err(e) => Err(format!("{} is not installed ({e})", clang())),
+        }
+    });
+    match found {
+        Ok(()) => true,
+        Err(why) if std::env::var_os("QGCAL_REQUIRE_SANITIZERS").is_some() => {
+            panic!("QGCAL_REQUIRE_SANITIZERS is set but {why}")
+        }
+        Err(_) => false,
+    }
+}
+
+/// Why the sanitizer runs are skipped, for the SKIPPED line.
+pub fn sanitizers_missing_reason() -> String {
+    format!(
+        "clang with the sanitizer runtimes is not installed (apt-get install clang libclang-rt-dev; `{}` tried)",
+        clang()
+    )
+}
+
+/// Runs a program built with [`Flavour::Sanitized`]: any AddressSanitizer, LeakSanitizer or
+/// UndefinedBehaviorSanitizer report fails the run (exit code 1 and the report on stderr). Leak
+/// detection is on; tests/c/lsan.supp lists the leaks that are the Rust runtime's by design.
+pub fn run_sanitized(exe: &Path, envs: &[(&str, &str)]) -> Output {
+    let suppressions = repo_root().join("tests/c/lsan.supp");
+    Command::new(exe)
+        .env(
+            "ASAN_OPTIONS",
+            "detect_leaks=1:halt_on_error=1:exitcode=1:abort_on_error=0:detect_stack_use_after_return=1:\
+             strict_string_checks=1:check_initialization_order=1:allow_user_segv_handler=1",
+        )
+        .env(
+            "LSAN_OPTIONS",
+            format!(
+                "suppressions={}:print_suppressions=0:exitcode=1",
+                suppressions.display()
+            ),
+        )
+        .env("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1:exitcode=1")
+        .envs(envs.iter().copied())
+        .output()
+        .expect("run sanitized program")
 }
 
 pub fn assert_success(output: &Output, what: &str) {
