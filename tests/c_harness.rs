@@ -114,3 +114,174 @@ fn all_methods() {
 fn paging() {
     run_c_program_with("paging", &|| fresh_emulator_config(true));
 }
+
+/// Every export with bad input, each case in a forked child; it reads the header to check that every
+/// export and parameter has its cases.
+#[test]
+fn bad_input() {
+    let header = support::repo_root().join("include/qorus_gcal.h");
+    run_c_program_with("bad_input", &|| {
+        vec![("QGCAL_HEADER".to_string(), header.display().to_string())]
+    });
+}
+
+/// An emulator for tests/c/concurrency.c: access tokens that live 3 s, a refresh token per client, and a
+/// calendar whose calls the emulator holds for 10 s (for shutdown with calls in flight).
+fn concurrency_env(
+    threads: usize,
+    calls: usize,
+) -> (gcal_emulator::Emulator, Vec<(String, String)>) {
+    let emulator = gcal_emulator::Emulator::start();
+    let admin = emulator.admin();
+    admin.set_access_token_lifetime(3);
+    let tokens: Vec<String> = (0..=threads)
+        .map(|_| {
+            let minted = admin
+                .mint_token(gcal_emulator::MintToken {
+                    offline: true,
+                    ..Default::default()
+                })
+                .unwrap();
+            minted["refresh_token"].as_str().unwrap().to_string()
+        })
+        .collect();
+    admin.add_fault(gcal_emulator::Fault {
+        path_prefix: Some("/calendar/v3/calendars/slow-calendar".into()),
+        delay_ms: Some(10_000),
+        times: Some(1000),
+        ..Default::default()
+    });
+    let config = support::emulator_config(emulator.urls(), serde_json::json!({}));
+    let env = vec![
+        ("QGCAL_TEST_CONFIG".to_string(), config),
+        ("QGCAL_TEST_REFRESH_TOKENS".to_string(), tokens.join(",")),
+        (
+            "QGCAL_SLOW_CALENDAR".to_string(),
+            "slow-calendar".to_string(),
+        ),
+        ("QGCAL_CONC_THREADS".to_string(), threads.to_string()),
+        ("QGCAL_CONC_CALLS".to_string(), calls.to_string()),
+    ];
+    (emulator, env)
+}
+
+/// Checks a concurrency run: it passed, and it saw one token callback per token request.
+fn check_concurrency_run(
+    output: &std::process::Output,
+    emulator: &gcal_emulator::Emulator,
+    what: &str,
+) -> String {
+    support::assert_success(output, what);
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(stdout.contains("checks passed"), "{stdout}");
+    let refreshes: usize = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("refreshes: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no refresh count in {stdout}"));
+    let token_requests = support::count_requests(emulator, "token");
+    assert_eq!(
+        refreshes, token_requests,
+        "{what}: {refreshes} token callbacks for {token_requests} token requests"
+    );
+    stdout
+}
+
+/// 16 host threads x 2,000 mixed calls on shared and separate clients with tokens refreshed throughout,
+/// then fork() after use and qgcal_shutdown with calls in flight (tests/c/concurrency.c). The full size
+/// runs natively and with the sanitizers; the C++ build and valgrind (some 30 times slower) run 4 x 100.
+#[test]
+fn concurrency() {
+    let runs: [(&str, support::Flavour, usize, usize); 4] = [
+        ("native", support::Flavour::C, 16, 2000),
+        ("C++", support::Flavour::Cpp, 4, 100),
+        ("valgrind", support::Flavour::C, 4, 100),
+        ("sanitizers", support::Flavour::Sanitized, 16, 2000),
+    ];
+    for (what, flavour, threads, calls) in runs {
+        let (emulator, env) = concurrency_env(threads, calls);
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let output = match what {
+            "valgrind" if !support::valgrind_available() => {
+                support::notice(
+                    "SKIPPED: valgrind is not installed, so concurrency ran without the leak check",
+                );
+                continue;
+            }
+            "valgrind" => {
+                let exe = support::compile_c_with("concurrency", flavour, support::Link::Library);
+                support::run_under_valgrind(&exe, &pairs)
+            }
+            "sanitizers" if !support::clang_available() => {
+                support::notice(&format!(
+                    "SKIPPED: {}, so concurrency ran without AddressSanitizer and UBSan",
+                    support::sanitizers_missing_reason()
+                ));
+                continue;
+            }
+            "sanitizers" => {
+                let exe = support::compile_c_with("concurrency", flavour, support::Link::Library);
+                support::run_sanitized(&exe, &pairs)
+            }
+            _ => {
+                let exe = support::compile_c_with("concurrency", flavour, support::Link::Library);
+                Command::new(&exe)
+                    .envs(pairs.iter().copied())
+                    .output()
+                    .expect("run concurrency")
+            }
+        };
+        let stdout = check_concurrency_run(&output, &emulator, &format!("concurrency ({what})"));
+        let summary = stdout.lines().next().unwrap_or_default();
+        let refreshes = stdout
+            .lines()
+            .find(|l| l.starts_with("refreshes: "))
+            .unwrap_or_default();
+        support::notice(&format!(
+            "concurrency ({what}): {summary}; token {refreshes}"
+        ));
+    }
+}
+
+/// dlopen, calls, dlclose, dlopen again, calls again (tests/c/dlopen.c), as C, under valgrind and with
+/// the sanitizers.
+#[test]
+fn dlopen() {
+    let cdylib = support::cdylib_path().display().to_string();
+    let env = || {
+        let mut env = fresh_emulator_config(true);
+        env.push(("QGCAL_CDYLIB".to_string(), cdylib.clone()));
+        env
+    };
+    let exe = support::compile_c_with("dlopen", support::Flavour::C, support::Link::Dlopen);
+    let vars = env();
+    let output = Command::new(&exe)
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("run dlopen");
+    support::assert_success(&output, "dlopen");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("checks passed"));
+    if support::valgrind_available() {
+        let vars = env();
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        support::assert_success(
+            &support::run_under_valgrind(&exe, &pairs),
+            "dlopen under valgrind",
+        );
+    } else {
+        support::notice("SKIPPED: valgrind is not installed, so dlopen ran without the leak check");
+    }
+    if support::clang_available() {
+        let exe =
+            support::compile_c_with("dlopen", support::Flavour::Sanitized, support::Link::Dlopen);
+        let vars = env();
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let output = support::run_sanitized(&exe, &pairs);
+        support::assert_success(&output, "dlopen with the sanitizers");
+    } else {
+        support::notice(&format!(
+            "SKIPPED: {}, so dlopen ran without AddressSanitizer and UBSan",
+            support::sanitizers_missing_reason()
+        ));
+    }
+}
