@@ -166,7 +166,10 @@ async fn serve(
         tokio::select! {
             _ = stop.wait_for(|stopped| *stopped) => break,
             accepted = listener.accept() => {
-                if let Ok((stream, _)) = accepted {
+                // It listens on 127.0.0.1 only; refusing other peers as well costs nothing.
+                if let Ok((stream, peer)) = accepted
+                    && peer_allowed(peer.ip())
+                {
                     // One task per connection: a browser's idle pre-connection must not hold up the real one.
                     tokio::spawn(answer(stream, shared.clone(), session.clone(), client.clone(), path.clone()));
                 }
@@ -271,6 +274,16 @@ async fn answer(
     let _ = respond(&mut stream, status, title, text).await;
 }
 
+/// Only this machine may deliver the code: a loopback address (IPv4-mapped ones too).
+fn peer_allowed(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback(),
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
 /// Reads the request head and returns the request target of a GET.
 async fn read_target(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
     let mut head = Vec::with_capacity(1024);
@@ -314,4 +327,45 @@ async fn respond(
     stream.write_all(head.as_bytes()).await?;
     stream.write_all(body.as_bytes()).await?;
     stream.shutdown().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_peers_are_answered() {
+        for ok in [
+            "127.0.0.1",
+            "127.0.0.2",
+            "127.255.255.254",
+            "::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(peer_allowed(ok.parse().unwrap()), "{ok}");
+        }
+        for refused in [
+            "192.0.2.2",
+            "10.0.0.1",
+            "0.0.0.0",
+            "fd00::2",
+            "::ffff:10.0.0.1",
+            "::",
+            "fe80::1",
+        ] {
+            assert!(!peer_allowed(refused.parse().unwrap()), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_request_line_gives_the_target_of_a_get_only() {
+        assert_eq!(
+            request_target(b"GET /cb?code=a&state=b HTTP/1.1\r\nHost: x\r\n\r\n").as_deref(),
+            Some("/cb?code=a&state=b")
+        );
+        assert_eq!(request_target(b"POST /cb HTTP/1.1\r\n\r\n"), None);
+        assert_eq!(request_target(b"get /cb HTTP/1.1\r\n\r\n"), None);
+        assert_eq!(request_target(b"GET\r\n\r\n"), None);
+        assert_eq!(request_target(b""), None);
+    }
 }
