@@ -34,6 +34,11 @@
 #define QGCAL_SESSION_MAX_AGE_S 600
 
 /**
+ * The longest host-given `state` accepted; a state travels in two URLs.
+ */
+#define MAX_STATE_LEN 512
+
+/**
  * The result of a fallible call. `QGCAL_OK` is 0; every other value names one kind of failure, and the
  * `qgcal_error` written to `error_out` carries the details.
  */
@@ -406,7 +411,8 @@ void qgcal_consent_free(struct qgcal_consent *consent);
 /**
  * Starts an external-redirect consent for a host with its own web endpoint or a cloud relay.
  * `options_json` holds `redirect_uri` (required) and optionally `login_hint`, `scopes`,
- * `include_granted_scopes`. Answers the consent URL and a session JSON (state, PKCE verifier, redirect
+ * `include_granted_scopes`, and `state` (the host's own, e.g. one its redirect handler routes by: 1-512
+ * bytes, no control characters; a random one when absent; PKCE S256 either way). Answers the consent URL and a session JSON (state, PKCE verifier, redirect
  * URI, scopes, creation time) that the host keeps privately until the browser comes back: the relay
  * sees only the code and state, never the verifier, the client secret or the token.
  *

@@ -32,6 +32,8 @@ pub struct LocalOptions {
 #[serde(deny_unknown_fields)]
 pub struct ExternalOptions {
     pub redirect_uri: String,
+    /// The host's own `state` (one its redirect handler routes by); a random one when absent.
+    pub state: Option<String>,
     pub login_hint: Option<String>,
     pub scopes: Option<Vec<String>>,
     pub include_granted_scopes: Option<bool>,
@@ -47,7 +49,12 @@ pub struct CommonOptions {
     pub scopes: Option<Vec<String>>,
     /// Ask Google to include scopes granted earlier (incremental authorization).
     pub include_granted_scopes: Option<bool>,
+    /// The `state` to send instead of a random one (external flow only).
+    pub state: Option<String>,
 }
+
+/// The longest host-given `state` accepted; a state travels in two URLs.
+pub const MAX_STATE_LEN: usize = 512;
 
 impl LocalOptions {
     pub fn from_json(json: Option<&str>) -> Result<LocalOptions> {
@@ -62,6 +69,7 @@ impl LocalOptions {
             login_hint: self.login_hint.clone(),
             scopes: self.scopes.clone(),
             include_granted_scopes: self.include_granted_scopes,
+            state: None,
         }
     }
 }
@@ -76,6 +84,7 @@ impl ExternalOptions {
             login_hint: self.login_hint.clone(),
             scopes: self.scopes.clone(),
             include_granted_scopes: self.include_granted_scopes,
+            state: self.state.clone(),
         }
     }
 }
@@ -134,12 +143,13 @@ pub fn begin(
         Some(s) => s.clone(),
         None => config.scopes.clone(),
     };
+    let state = check_state(options.state.as_deref())?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let client = BasicClient::new(ClientId::new(client_id.clone()))
         .set_auth_uri(AuthUrl::from_url(config.endpoints.auth_url.clone()))
         .set_redirect_uri(redirect);
     let mut request = client
-        .authorize_url(CsrfToken::new_random)
+        .authorize_url(|| state.map_or_else(CsrfToken::new_random, CsrfToken::new))
         .add_scopes(scopes.iter().cloned().map(Scope::new))
         .set_pkce_challenge(challenge)
         .add_extra_param("access_type", "offline")
@@ -160,6 +170,17 @@ pub fn begin(
         created_at: now_unix(),
     };
     Ok((url, session))
+}
+
+/// A host-given state must survive two URLs and a comparison: non-empty, bounded, no control characters.
+fn check_state(state: Option<&str>) -> Result<Option<String>> {
+    let Some(state) = state else { return Ok(None) };
+    if state.is_empty() || state.len() > MAX_STATE_LEN || state.chars().any(char::is_control) {
+        return Err(Error::invalid_argument(format!(
+            "consent option `state` must be 1 to {MAX_STATE_LEN} bytes without control characters"
+        )));
+    }
+    Ok(Some(state.to_string()))
 }
 
 /// What the browser brought back to the redirect URI.
@@ -338,6 +359,29 @@ mod tests {
             session.created_at
         );
         assert!(!format!("{session:?}").contains(session.code_verifier.expose()));
+    }
+
+    #[test]
+    fn a_host_given_state_is_sent_and_checked() {
+        let options = CommonOptions {
+            state: Some("qorus:conn=my cal&x".into()),
+            ..Default::default()
+        };
+        let (url, session) = begin(&config(), "https://host.example/cb", &options).unwrap();
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["state"], "qorus:conn=my cal&x");
+        assert_eq!(session.state.expose(), "qorus:conn=my cal&x");
+        assert!(q.contains_key("code_challenge"), "PKCE stays on");
+        let back = "code=abc&state=qorus%3Aconn%3Dmy+cal%26x";
+        assert!(matches!(read_callback(&session, back), Ok(Callback::Code(c)) if c == "abc"));
+        for bad in ["", "a\nb", &"s".repeat(MAX_STATE_LEN + 1)] {
+            let options = CommonOptions {
+                state: Some(bad.to_string()),
+                ..Default::default()
+            };
+            let err = begin(&config(), "https://host.example/cb", &options).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}");
+        }
     }
 
     #[test]
