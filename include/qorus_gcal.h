@@ -34,11 +34,6 @@
 #define QGCAL_SESSION_MAX_AGE_S 600
 
 /**
- * The longest host-given `state` accepted; a state travels in two URLs.
- */
-#define MAX_STATE_LEN 512
-
-/**
  * The result of a fallible call. `QGCAL_OK` is 0; every other value names one kind of failure, and the
  * `qgcal_error` written to `error_out` carries the details.
  */

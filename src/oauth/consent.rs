@@ -54,7 +54,7 @@ pub struct CommonOptions {
 }
 
 /// The longest host-given `state` accepted; a state travels in two URLs.
-pub const MAX_STATE_LEN: usize = 512;
+const MAX_STATE_LEN: usize = 512;
 
 impl LocalOptions {
     pub fn from_json(json: Option<&str>) -> Result<LocalOptions> {
