@@ -407,9 +407,10 @@ void qgcal_consent_free(struct qgcal_consent *consent);
  * Starts an external-redirect consent for a host with its own web endpoint or a cloud relay.
  * `options_json` holds `redirect_uri` (required) and optionally `login_hint`, `scopes`,
  * `include_granted_scopes`, and `state` (the host's own, e.g. one its redirect handler routes by: 1-512
- * bytes, no control characters; a random one when absent; PKCE S256 either way). Answers the consent URL and a session JSON (state, PKCE verifier, redirect
- * URI, scopes, creation time) that the host keeps privately until the browser comes back: the relay
- * sees only the code and state, never the verifier, the client secret or the token.
+ * bytes, no control characters; a random one when absent; PKCE S256 either way). Answers the consent
+ * URL and a session JSON (state, PKCE verifier, redirect URI, scopes, creation time) that the host keeps
+ * privately until the browser comes back: the relay sees only the code and state, never the verifier,
+ * the client secret or the token.
  *
  * # Safety
  * Pointers are NULL or valid as their names say; outputs are writable.
