@@ -28,7 +28,7 @@ pub const MAX_CONCURRENCY: usize = 16;
 
 /// One call of a batch: `{"method", "params", "body"}`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct BatchCall {
     pub method: String,
     #[serde(default)]
@@ -41,7 +41,7 @@ pub struct BatchCall {
 /// parameters or body into trees. Its parameters are read when its chunk is about to go out, and its
 /// body is sent as it came (the C API's form).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct BatchCallJson<'a> {
     #[serde(borrow)]
     pub method: Cow<'a, str>,
@@ -50,6 +50,10 @@ pub struct BatchCallJson<'a> {
     #[serde(default, borrow)]
     pub body: Option<&'a RawValue>,
 }
+
+// A call is an object: `["colors.get", {}]` would otherwise be read field by field.
+crate::config::object_only!(BatchCall);
+crate::config::object_only!(BatchCallJson<'a>);
 
 /// The calls of a batch, each read when its chunk is about to go out.
 trait Calls: Sync {
