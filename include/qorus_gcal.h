@@ -126,6 +126,11 @@ typedef enum qgcal_status {
    * An internal error (a bug; please report it).
    */
   QGCAL_INTERNAL = 21,
+  /**
+   * A write reached the server but its answer was lost, and whether it was applied cannot be known:
+   * the message says how to check before repeating it. Never a plain network error for a write.
+   */
+  QGCAL_OUTCOME_UNKNOWN = 22,
 } qgcal_status;
 
 /**

@@ -298,8 +298,14 @@ fn shape_message(message: &str) -> String {
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
             // The value comes first and serde's "expected" last, so the last separator is serde's.
-            let (met, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, "another value"));
-            return format!("{prefix}{}, expected {}", kind_met(met), kind_expected(expected));
+            let (met, expected) = rest
+                .rsplit_once(", expected ")
+                .unwrap_or((rest, "another value"));
+            return format!(
+                "{prefix}{}, expected {}",
+                kind_met(met),
+                kind_expected(expected)
+            );
         }
     }
     if message.starts_with("unknown variant `") {
