@@ -96,6 +96,11 @@ fn paging() {
 }
 
 #[test]
+fn input_checks() {
+    run_c_program("input_checks");
+}
+
+#[test]
 fn outcome_unknown() {
     run_c_program_with("outcome_unknown", &|| {
         let vars = fresh_emulator_config(true);
