@@ -20,7 +20,7 @@ pub struct qgcal_consent {
 
 /// Starts a local-server consent. Binds a listener on 127.0.0.1 (random port unless `port` is given) and
 /// answers in `*auth_url_out` the Google consent URL (PKCE S256, random state, offline access) for the
-/// host to open in the user's browser or show. `options_json` may be NULL or hold `port`,
+/// host to open in the user's browser or show. `options_json` may be NULL or be an object holding `port`,
 /// `callback_path`, `login_hint`, `scopes` and `include_granted_scopes`. Then call `qgcal_consent_wait`.
 ///
 /// # Safety
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn qgcal_consent_free(consent: *mut qgcal_consent) {
 }
 
 /// Starts an external-redirect consent for a host with its own web endpoint or a cloud relay.
-/// `options_json` holds `redirect_uri` (required) and optionally `login_hint`, `scopes`,
+/// `options_json` is an object holding `redirect_uri` (required) and optionally `login_hint`, `scopes`,
 /// `include_granted_scopes`. Answers the consent URL and a session JSON (state, PKCE verifier, redirect
 /// URI, scopes, creation time) that the host keeps privately until the browser comes back: the relay
 /// sees only the code and state, never the verifier, the client secret or the token.
