@@ -65,7 +65,10 @@ pub async fn exchange_code(
 ) -> Result<Token> {
     let client = oauth_client(config)?.set_redirect_uri(
         RedirectUrl::new(redirect_uri.to_string()).map_err(|e| {
-            Error::invalid_argument(format!("redirect URI {redirect_uri:?} is not a URL: {e}"))
+            Error::invalid_argument(format!(
+                "redirect URI '{}' is not a URL: {e}",
+                crate::error::shown(redirect_uri)
+            ))
         })?,
     );
     // A code is single-use: never retry the exchange itself once the server may have seen it.
