@@ -631,3 +631,39 @@ fn rate_limited_batch_parts_are_retried_even_for_writes_that_cannot_be_repeated(
     assert_eq!(support::count_requests(&emulator, "events.quickAdd"), 2);
     assert_eq!(support::count_events(&client), 1);
 }
+
+#[test]
+fn an_insert_whose_every_answer_is_lost_names_the_id_to_read_it_back_by() {
+    let emulator = Emulator::start();
+    let client = client_for(&emulator);
+    emulator.admin().add_fault(Fault {
+        method: Some("events.insert".into()),
+        drop: Some(DropWhen::After),
+        times: Some(100),
+        ..Fault::default()
+    });
+    let options = CallOptions {
+        max_attempts: Some(2),
+        ..CallOptions::default()
+    };
+    let err = call_with(
+        &client,
+        "events.insert",
+        json!({"calendarId": "primary"}),
+        Some(event("ours")),
+        options,
+    )
+    .unwrap_err();
+    assert_outcome_unknown(&err, "events.insert", "events.get");
+    assert!(err.message().contains("safe"), "{err}");
+    // The message names the generated id, which finds the one event made.
+    let (_, items) = emulator
+        .admin()
+        .call(USER, "GET", "/calendars/primary/events", &[], None);
+    let id = items.unwrap()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(err.message().contains(&id), "{err}");
+    assert_eq!(support::count_events(&client), 1);
+}

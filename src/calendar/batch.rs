@@ -399,7 +399,6 @@ impl Client {
                 }
                 let error = api_error(self, part.status, google, attempt)
                     .with_maybe_applied(item.maybe_applied);
-                let id = item.call.request.method_id;
                 let outcome =
                     match settle(item.call.repeat, item.call.generated_id.is_some(), &error) {
                         Some(Settled::Done) => Outcome::Answered {
@@ -410,9 +409,10 @@ impl Client {
                             read_backs.push((item, error));
                             continue;
                         }
-                        Some(Settled::Unknown) => {
-                            Outcome::Failed(failure(part.status, &stale_precondition(id, &error)))
-                        }
+                        Some(Settled::Unknown) => Outcome::Failed(failure(
+                            part.status,
+                            &stale_precondition(&item.call, &error),
+                        )),
                         None => Outcome::Failed(failure(part.status, &error)),
                     };
                 results[item.index] = Some(finish(outcome));
@@ -476,9 +476,8 @@ fn lost_answer(error: &Error) -> bool {
 /// What a chunk whose answer was lost means for one of its calls: a write may have been applied, a
 /// read simply failed.
 fn chunk_failure(item: &Pending, error: &Error) -> Error {
-    let id = item.call.request.method_id;
     match (error.kind(), item.call.repeat.is_write()) {
-        (ErrorKind::OutcomeUnknown, true) => with_advice(id, error.clone()),
+        (ErrorKind::OutcomeUnknown, true) => with_advice(&item.call, error.clone()),
         (ErrorKind::OutcomeUnknown, false) => error.recast(
             ErrorKind::Network,
             format!("the batch request's answer was lost: {}", error.message()),

@@ -145,7 +145,6 @@ impl Client {
         options: &CallOptions,
         answer: Result<Incoming>,
     ) -> Result<Incoming> {
-        let id = call.request.method_id;
         let error = match answer {
             Ok(answer) => return Ok(answer),
             Err(e) => e,
@@ -160,8 +159,8 @@ impl Client {
                 maybe_applied: true,
             }),
             Some(Settled::ReadBack) => self.read_back(call, options, error).await,
-            Some(Settled::Unknown) => Err(stale_precondition(id, &error)),
-            None => Err(with_advice(id, error)),
+            Some(Settled::Unknown) => Err(stale_precondition(call, &error)),
+            None => Err(with_advice(call, error)),
         }
     }
 
@@ -172,7 +171,6 @@ impl Client {
         options: &CallOptions,
         error: Error,
     ) -> Result<Incoming> {
-        let id = call.request.method_id;
         let Some((method, params)) = &call.read_back else {
             return Err(error);
         };
@@ -187,7 +185,7 @@ impl Client {
             // A moved event in neither calendar is gone: the repeat's 404 stands.
             Err(e) if call.repeat == Repeat::Move && e.http_status() == 404 => Err(error),
             Err(e) => Err(with_advice(
-                id,
+                call,
                 error.recast(
                     ErrorKind::OutcomeUnknown,
                     format!(

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::body::Body;
+use super::call::PreparedCall;
 use crate::error::{Error, ErrorKind};
 
 /// How a method behaves when it is sent twice.
@@ -145,22 +146,26 @@ pub(crate) fn how_to_check(method_id: &str) -> &'static str {
     }
 }
 
-/// `error` as the host sees it for `method_id`: an unknown outcome says which method and how to check.
-pub(crate) fn with_advice(method_id: &str, error: Error) -> Error {
+/// `error` as the host sees it: an unknown outcome says which method and how to check.
+pub(crate) fn with_advice(call: &PreparedCall, error: Error) -> Error {
     if error.kind() != ErrorKind::OutcomeUnknown {
         return error;
     }
-    let message = format!(
-        "{method_id}: {}; to check: {}",
-        error.message(),
-        how_to_check(method_id)
-    );
+    let id = call.request.method_id;
+    let check = match &call.read_back {
+        // We know exactly what to read (an id the library may have chosen itself).
+        Some((method, params)) => format!(
+            "{method} with {params} shows whether it was applied, and repeating the call is safe"
+        ),
+        None => how_to_check(id).to_string(),
+    };
+    let message = format!("{id}: {}; to check: {check}", error.message());
     error.recast(ErrorKind::OutcomeUnknown, message)
 }
 
 /// The unknown outcome of a conditional write whose repeat met the ETag an earlier attempt may have
 /// changed.
-pub(crate) fn stale_precondition(method_id: &str, error: &Error) -> Error {
+pub(crate) fn stale_precondition(call: &PreparedCall, error: &Error) -> Error {
     let unknown = error.recast(
         ErrorKind::OutcomeUnknown,
         format!(
@@ -169,7 +174,7 @@ pub(crate) fn stale_precondition(method_id: &str, error: &Error) -> Error {
             error.message()
         ),
     );
-    with_advice(method_id, unknown)
+    with_advice(call, unknown)
 }
 
 #[cfg(test)]
