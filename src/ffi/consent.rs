@@ -20,7 +20,7 @@ pub struct qgcal_consent {
 
 /// Starts a local-server consent. Binds a listener on 127.0.0.1 (random port unless `port` is given) and
 /// answers in `*auth_url_out` the Google consent URL (PKCE S256, random state, offline access) for the
-/// host to open in the user's browser or show. `options_json` may be NULL or hold `port`,
+/// host to open in the user's browser or show. `options_json` may be NULL or be an object holding `port`,
 /// `callback_path`, `login_hint`, `scopes` and `include_granted_scopes`. Then call `qgcal_consent_wait`.
 ///
 /// # Safety
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn qgcal_consent_free(consent: *mut qgcal_consent) {
 }
 
 /// Starts an external-redirect consent for a host with its own web endpoint or behind a relay.
-/// `options_json` holds `redirect_uri` (required: where the browser comes back to the host) and
+/// `options_json` is an object holding `redirect_uri` (required: where the browser comes back to the host) and
 /// optionally `relay_url`, `state`, `login_hint`, `scopes`, `include_granted_scopes`. With `relay_url` (the
 /// redirect URI registered at Google, e.g. a `qgcal relay`), Google sends the browser to the relay and
 /// the relay sends it on to `redirect_uri`, which the state carries with a random nonce; both URLs must
