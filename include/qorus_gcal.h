@@ -126,6 +126,11 @@ typedef enum qgcal_status {
    * An internal error (a bug; please report it).
    */
   QGCAL_INTERNAL = 21,
+  /**
+   * A write reached the server but its answer was lost, and whether it was applied cannot be known:
+   * the message says how to check before repeating it. Never a plain network error for a write.
+   */
+  QGCAL_OUTCOME_UNKNOWN = 22,
 } qgcal_status;
 
 /**
@@ -172,7 +177,10 @@ extern "C" {
  * as `multipart/mixed` to the batch endpoint 50 calls at a time. Answers one result per call, in order:
  * `{"status": 200, "body": {...}}` or `{"status": N, "error": {"kind", "message", "http_status",
  * "reason"}}` (`status` 0 for a call never sent, such as one with invalid parameters). Calls that failed
- * with a retryable error are retried.
+ * with a retryable error are retried (rate limits for every method, other transient errors where a
+ * repeat cannot do harm), no sooner than a part's `Retry-After`. Each call is an object; an array there
+ * refuses the whole batch. When a request's answer is lost, each of its calls is answered in its place:
+ * a write that may have been applied with `OUTCOME_UNKNOWN`, a read with `NETWORK_ERROR`.
  *
  * # Safety
  * Pointers are NULL or valid as their names say; outputs are writable.
@@ -183,9 +191,9 @@ enum qgcal_status qgcal_batch(struct qgcal_client *client,
                               struct qgcal_error **error_out);
 
 /**
- * `qgcal_batch` with options (`options_json`, NULL for none): `chunk_size`, calls per HTTP request
- * (1–1000, default 50), and `concurrency`, batch requests in flight at once (1–16, default 2; Google
- * runs the calls of a batch in no set order, so chunks side by side promise no less).
+ * `qgcal_batch` with options (`options_json`: a JSON object, or NULL for none): `chunk_size`, calls
+ * per HTTP request (1–1000, default 50), and `concurrency`, batch requests in flight at once (1–16,
+ * default 2; Google runs the calls of a batch in no set order, so chunks side by side promise no less).
  *
  * # Safety
  * Pointers are NULL or valid as their names say; outputs are writable.
@@ -198,7 +206,7 @@ enum qgcal_status qgcal_batch_ex(struct qgcal_client *client,
 
 /**
  * Reads the `X-Goog-*` headers a webhook received (`headers_json`: an object of name → value, any
- * case) into `{"channel_id", "message_number", "resource_id", "resource_state", "resource_uri",
+ * case, or an array of `[name, value]` pairs, as some servers hand headers over) into `{"channel_id", "message_number", "resource_id", "resource_state", "resource_uri",
  * "channel_token", "channel_expiration"}`. An incomplete notification answers `QGCAL_INVALID_ARGUMENT`
  * naming the missing header.
  *
@@ -214,7 +222,11 @@ enum qgcal_status qgcal_parse_notification(const char *headers_json,
  * (`events.list`, `calendar.events.insert`). `params_json` holds path and query parameters (an object,
  * or NULL), `body_json` the request body (NULL for none). Answers the response JSON: Google's own text,
  * checked and made compact (`{}` for an empty answer). Bad methods, parameters and bodies are refused
- * before any network traffic (`QGCAL_UNKNOWN_METHOD`, `QGCAL_INVALID_ARGUMENT`, `QGCAL_INVALID_JSON`).
+ * before any network traffic (`QGCAL_UNKNOWN_METHOD`, `QGCAL_INVALID_ARGUMENT`, `QGCAL_INVALID_JSON`),
+ * and so is a request that could never be sent (a URL over 65534 bytes). A write whose answer was lost
+ * is made exact where the API allows it (a repeated delete that finds the resource gone succeeded) and
+ * otherwise answers `QGCAL_OUTCOME_UNKNOWN`, whose message says how to check; the README has the rule
+ * of each method.
  *
  * # Safety
  * Pointers are NULL or valid as their names say; outputs are writable.
@@ -227,8 +239,10 @@ enum qgcal_status qgcal_call(struct qgcal_client *client,
                              struct qgcal_error **error_out);
 
 /**
- * `qgcal_call` with per-call options (`options_json`, NULL for none): `if_match` and `if_none_match`
- * (ETags; a mismatch answers `QGCAL_PRECONDITION_FAILED`, a match on get `QGCAL_NOT_MODIFIED`),
+ * `qgcal_call` with per-call options (`options_json`: a JSON object, or NULL for none): `if_match` and
+ * `if_none_match` (ETags; a mismatch answers `QGCAL_PRECONDITION_FAILED`, a match on get
+ * `QGCAL_NOT_MODIFIED`; a value with CR, LF, NUL or another control character answers
+ * `QGCAL_INVALID_ARGUMENT` at once),
  * `fields`, `quota_user`, `timeout_ms`, `max_attempts`, and `generate_id` (default true: events.insert
  * and events.import without an `id` get a generated one, so a retried insert never duplicates).
  *
@@ -320,8 +334,8 @@ enum qgcal_status qgcal_sync(struct qgcal_client *client,
  * events come back with `"status": "cancelled"`). Follows every page and answers
  * `{"items": [...], "next_sync_token": "...", "full_resync": false}`. Parameters Google forbids with a
  * sync token are refused up front. An expired token answers `QGCAL_SYNC_TOKEN_EXPIRED` (wipe and sync
- * fully), unless `options_json` holds `{"full_resync_on_expiry": true}`: then the full sync is done here
- * and `full_resync` is true.
+ * fully), unless `options_json` (a JSON object, or NULL) holds `{"full_resync_on_expiry": true}`: then
+ * the full sync is done here and `full_resync` is true.
  *
  * # Safety
  * Pointers are NULL or valid as their names say; outputs are writable.
@@ -335,9 +349,10 @@ enum qgcal_status qgcal_sync_ex(struct qgcal_client *client,
                                 struct qgcal_error **error_out);
 
 /**
- * Creates a client from a JSON configuration (every key is documented in the README). An unknown key,
- * a wrong type or a bad value answers `QGCAL_INVALID_ARGUMENT` naming the key; text that is not JSON
- * answers `QGCAL_INVALID_JSON`. On success `*client_out` receives the client, to be freed with
+ * Creates a client from a JSON configuration object (every key is documented in the README). An array
+ * or other non-object, an unknown key, a wrong type or a bad value answers `QGCAL_INVALID_ARGUMENT`
+ * naming the key and the type expected, never quoting the value (it may be a secret); text that is not
+ * JSON answers `QGCAL_INVALID_JSON`. On success `*client_out` receives the client, to be freed with
  * `qgcal_client_free`; on failure it is not touched.
  *
  * # Safety
@@ -359,7 +374,7 @@ void qgcal_client_free(struct qgcal_client *client);
 /**
  * Starts a local-server consent. Binds a listener on 127.0.0.1 (random port unless `port` is given) and
  * answers in `*auth_url_out` the Google consent URL (PKCE S256, random state, offline access) for the
- * host to open in the user's browser or show. `options_json` may be NULL or hold `port`,
+ * host to open in the user's browser or show. `options_json` may be NULL or be an object holding `port`,
  * `callback_path`, `login_hint`, `scopes` and `include_granted_scopes`. Then call `qgcal_consent_wait`.
  *
  * # Safety
@@ -405,11 +420,13 @@ void qgcal_consent_free(struct qgcal_consent *consent);
 
 /**
  * Starts an external-redirect consent for a host with its own web endpoint or behind a relay.
- * `options_json` holds `redirect_uri` (required: where the browser comes back to the host) and
- * optionally `relay_url`, `login_hint`, `scopes`, `include_granted_scopes`. With `relay_url` (the
+ * `options_json` is an object holding `redirect_uri` (required: where the browser comes back to the host) and
+ * optionally `relay_url`, `state`, `login_hint`, `scopes`, `include_granted_scopes`. With `relay_url` (the
  * redirect URI registered at Google, e.g. a `qgcal relay`), Google sends the browser to the relay and
  * the relay sends it on to `redirect_uri`, which the state carries with a random nonce; both URLs must
- * be https (or http to loopback) without query or fragment. Answers the consent URL and a session JSON
+ * be https (or http to loopback) without query or fragment. Without a relay, `state` may be the host's
+ * own (one its redirect handler routes by: 1-512 bytes, no control characters; a random one when
+ * absent); PKCE S256 either way. Answers the consent URL and a session JSON
  * (state, PKCE verifier, redirect URI, return address, scopes, creation time) that the host keeps
  * privately until the browser comes back: a relay sees only the code and state, never the verifier,
  * the client secret or the token.

@@ -285,3 +285,27 @@ fn dlopen() {
         ));
     }
 }
+
+#[test]
+fn input_checks() {
+    run_c_program("input_checks");
+}
+
+#[test]
+fn outcome_unknown() {
+    run_c_program_with("outcome_unknown", &|| {
+        let vars = fresh_emulator_config(true);
+        EMULATORS.with(|e| {
+            let emulators = e.borrow();
+            let admin = emulators.last().expect("just started").admin();
+            for method in ["calendars.insert", "calendars.delete"] {
+                admin.add_fault(gcal_emulator::Fault {
+                    method: Some(method.into()),
+                    drop: Some(gcal_emulator::DropWhen::After),
+                    ..Default::default()
+                });
+            }
+        });
+        vars
+    });
+}

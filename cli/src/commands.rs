@@ -183,6 +183,7 @@ pub fn consent(global: &Global, args: &ConsentArgs) -> CliResult {
             login_hint: args.login_hint.clone(),
             scopes,
             include_granted_scopes: None,
+            state: None,
         };
         let (url, session) = setup.client.consent_start_external(&options)?;
         let session: Value = serde_json::from_str(&session.to_json()).unwrap_or_default();

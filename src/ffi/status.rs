@@ -53,6 +53,9 @@ pub enum qgcal_status {
     QGCAL_INSUFFICIENT_SCOPE = 20,
     /// An internal error (a bug; please report it).
     QGCAL_INTERNAL = 21,
+    /// A write reached the server but its answer was lost, and whether it was applied cannot be known:
+    /// the message says how to check before repeating it. Never a plain network error for a write.
+    QGCAL_OUTCOME_UNKNOWN = 22,
 }
 
 impl From<ErrorKind> for qgcal_status {
@@ -77,13 +80,14 @@ impl From<ErrorKind> for qgcal_status {
             ErrorKind::ShutDown => QGCAL_SHUT_DOWN,
             ErrorKind::Panic => QGCAL_PANIC,
             ErrorKind::InsufficientScope => QGCAL_INSUFFICIENT_SCOPE,
+            ErrorKind::OutcomeUnknown => QGCAL_OUTCOME_UNKNOWN,
             _ => QGCAL_INTERNAL,
         }
     }
 }
 
 // Indexed by status value; kept beside the enum so a new status cannot be forgotten here.
-const STATUS_NAMES: [&str; 22] = [
+const STATUS_NAMES: [&str; 23] = [
     "QGCAL_OK\0",
     "QGCAL_NULL_ARGUMENT\0",
     "QGCAL_INVALID_UTF8\0",
@@ -106,6 +110,7 @@ const STATUS_NAMES: [&str; 22] = [
     "QGCAL_PANIC\0",
     "QGCAL_INSUFFICIENT_SCOPE\0",
     "QGCAL_INTERNAL\0",
+    "QGCAL_OUTCOME_UNKNOWN\0",
 ];
 
 /// The name of a status value, e.g. `"QGCAL_CONSENT_REQUIRED"`; `"QGCAL_UNKNOWN_STATUS"` for a value that
@@ -129,16 +134,24 @@ mod tests {
 
     #[test]
     fn every_status_has_its_own_name() {
-        for value in 0..=qgcal_status::QGCAL_INTERNAL as i32 {
+        for value in 0..=qgcal_status::QGCAL_OUTCOME_UNKNOWN as i32 {
             let name = unsafe { CStr::from_ptr(qgcal_status_name(value)) };
             assert!(name.to_str().unwrap().starts_with("QGCAL_"));
         }
         let name = |s: qgcal_status| unsafe { CStr::from_ptr(qgcal_status_name(s as i32)) };
         assert_eq!(name(qgcal_status::QGCAL_FORKED), c"QGCAL_FORKED");
         assert_eq!(name(qgcal_status::QGCAL_INTERNAL), c"QGCAL_INTERNAL");
+        assert_eq!(
+            name(qgcal_status::QGCAL_OUTCOME_UNKNOWN),
+            c"QGCAL_OUTCOME_UNKNOWN"
+        );
+        assert_eq!(
+            qgcal_status::from(ErrorKind::OutcomeUnknown),
+            qgcal_status::QGCAL_OUTCOME_UNKNOWN
+        );
         let unknown = unsafe { CStr::from_ptr(qgcal_status_name(-1)) };
         assert_eq!(unknown, c"QGCAL_UNKNOWN_STATUS");
-        let unknown = unsafe { CStr::from_ptr(qgcal_status_name(22)) };
+        let unknown = unsafe { CStr::from_ptr(qgcal_status_name(23)) };
         assert_eq!(unknown, c"QGCAL_UNKNOWN_STATUS");
     }
 }

@@ -1,5 +1,7 @@
 //! Sending one API request: bearer token, a single refresh after an unexpected 401, retries with
-//! backoff where a repeat cannot do harm, and Google's errors mapped to error kinds.
+//! backoff where a repeat cannot do harm (and after any rate limit), and Google's errors mapped to error
+//! kinds. A write whose answer was lost after it may have reached the server answers
+//! [`ErrorKind::OutcomeUnknown`], never a plain network error.
 
 use std::time::{Duration, SystemTime};
 
@@ -7,7 +9,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
 use url::Url;
 
-use super::retry::{is_retryable_status, parse_retry_after};
+use super::retry::{is_rate_limit, is_retryable_status, parse_retry_after};
 use super::retry_delay;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
@@ -25,6 +27,9 @@ pub struct Outgoing {
     pub headers: Vec<(&'static str, String)>,
     /// Repeating the request cannot do harm (it was not sent, or it is idempotent).
     pub idempotent: bool,
+    /// The request changes something: once it may have reached the server, a lost answer leaves its
+    /// outcome unknown.
+    pub write: bool,
     pub timeout: Option<Duration>,
     pub max_attempts: Option<u32>,
 }
@@ -38,6 +43,7 @@ impl Outgoing {
             content_type: None,
             headers: Vec::new(),
             idempotent: false,
+            write: false,
             timeout: None,
             max_attempts: None,
         }
@@ -52,6 +58,9 @@ pub struct Incoming {
     pub body: bytes::Bytes,
     /// How many times the request was sent.
     pub attempts: u32,
+    /// An earlier attempt of this write may have been applied: its answer was lost, or was a server
+    /// error. (A batch's parts then answer for a state that attempt may have left.)
+    pub maybe_applied: bool,
 }
 
 pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
@@ -60,8 +69,22 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
     let mut attempt = 1;
     let mut refused: Option<Secret> = None;
     let mut refreshed = false;
+    // An attempt reached the server and its answer was lost.
+    let mut lost = false;
+    // ... or was answered with a server error, which does not promise that nothing was applied.
+    let mut maybe_applied = false;
+    let unknown = |e: Error, lost: bool| {
+        if request.write && lost {
+            outcome_unknown(&e)
+        } else {
+            e
+        }
+    };
     loop {
-        let token = client.access_token(refused.as_ref()).await?;
+        let token = match client.access_token(refused.as_ref()).await {
+            Ok(token) => token,
+            Err(e) => return Err(unknown(e, lost)),
+        };
         let mut builder = client
             .http()
             .request(request.method.clone(), request.url.clone())
@@ -84,15 +107,19 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         }
         let mut response = match builder.send().await {
             Ok(response) => response,
+            // Nothing was sent, and a repeat would be built the same way.
+            Err(e) if e.is_builder() => return Err(transport(&e, attempt)),
             Err(e) => {
                 // A failed connect never reached the server, so even a POST may be repeated.
-                let repeatable = request.idempotent || e.is_connect();
-                if repeatable && attempt < max_attempts {
+                let reached = !e.is_connect();
+                lost |= reached;
+                maybe_applied |= reached;
+                if (request.idempotent || !reached) && attempt < max_attempts {
                     tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
                     attempt += 1;
                     continue;
                 }
-                return Err(transport(&e, attempt));
+                return Err(unknown(transport(&e, attempt), lost));
             }
         };
         let status = response.status().as_u16();
@@ -105,12 +132,16 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         let headers = std::mem::take(response.headers_mut());
         let body = match response.bytes().await {
             Ok(body) => body,
-            Err(_) if request.idempotent && attempt < max_attempts => {
-                tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
-                attempt += 1;
-                continue;
+            Err(e) => {
+                lost = true;
+                maybe_applied = true;
+                if request.idempotent && attempt < max_attempts {
+                    tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                    attempt += 1;
+                    continue;
+                }
+                return Err(unknown(transport(&e, attempt), lost));
             }
-            Err(e) => return Err(transport(&e, attempt)),
         };
         if status == 304 {
             return Err(Error::new(
@@ -125,23 +156,49 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
                 headers,
                 body,
                 attempts: attempt,
+                maybe_applied: maybe_applied && request.write,
             });
         }
         let google = GoogleError::parse(&body);
-        if is_retryable_status(status, google.reason.as_deref())
-            && request.idempotent
+        let reason = google.reason.as_deref();
+        // A rate limit applied nothing: any request may be repeated after it.
+        let rate_limited = is_rate_limit(status, reason);
+        if is_retryable_status(status, reason)
+            && (request.idempotent || rate_limited)
             && attempt < max_attempts
         {
-            let retry_after = headers
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, SystemTime::now()));
-            tokio::time::sleep(retry_delay(&policy, attempt, retry_after)).await;
+            maybe_applied |= !rate_limited;
+            tokio::time::sleep(retry_delay(&policy, attempt, retry_after(&headers))).await;
             attempt += 1;
             continue;
         }
-        return Err(api_error(client, status, google, attempt));
+        let error = api_error(client, status, google, attempt)
+            .with_maybe_applied(maybe_applied && request.write);
+        // A server error after a lost answer says nothing of what that lost attempt did.
+        return Err(unknown(error, lost && status >= 500));
     }
+}
+
+/// The server's `Retry-After`, when it sent one we can read.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+}
+
+/// A write that reached the server without an answer: it may have been applied. Callers that know the
+/// method add how to check.
+fn outcome_unknown(cause: &Error) -> Error {
+    cause
+        .recast(
+            ErrorKind::OutcomeUnknown,
+            format!(
+                "{}; the request had reached the server, so the write may have been applied",
+                cause.message()
+            ),
+        )
+        .with_maybe_applied(true)
 }
 
 fn transport(error: &reqwest::Error, attempts: u32) -> Error {

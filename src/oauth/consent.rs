@@ -39,6 +39,8 @@ pub struct ExternalOptions {
     /// A relay's public URL (the redirect URI registered at Google), which sends the browser on to
     /// `redirect_uri`.
     pub relay_url: Option<String>,
+    /// The host's own `state` (one its redirect handler routes by); a random one when absent.
+    pub state: Option<String>,
     pub login_hint: Option<String>,
     pub scopes: Option<Vec<String>>,
     pub include_granted_scopes: Option<bool>,
@@ -54,7 +56,12 @@ pub struct CommonOptions {
     pub scopes: Option<Vec<String>>,
     /// Ask Google to include scopes granted earlier (incremental authorization).
     pub include_granted_scopes: Option<bool>,
+    /// The `state` to send instead of a random one (external flow only).
+    pub state: Option<String>,
 }
+
+/// The longest host-given `state` accepted; a state travels in two URLs.
+const MAX_STATE_LEN: usize = 512;
 
 impl LocalOptions {
     pub fn from_json(json: Option<&str>) -> Result<LocalOptions> {
@@ -69,6 +76,7 @@ impl LocalOptions {
             login_hint: self.login_hint.clone(),
             scopes: self.scopes.clone(),
             include_granted_scopes: self.include_granted_scopes,
+            state: None,
         }
     }
 }
@@ -83,6 +91,7 @@ impl ExternalOptions {
             login_hint: self.login_hint.clone(),
             scopes: self.scopes.clone(),
             include_granted_scopes: self.include_granted_scopes,
+            state: self.state.clone(),
         }
     }
 }
@@ -128,6 +137,12 @@ pub fn begin_external(config: &Config, options: &ExternalOptions) -> Result<(Url
     let Some(relay_url) = &options.relay_url else {
         return begin(config, &options.redirect_uri, &options.common());
     };
+    if options.state.is_some() {
+        // The relay reads its return address from the state, so the state cannot be the host's.
+        return Err(Error::invalid_argument(
+            "consent options `state` and `relay_url` cannot be combined: through a relay the state carries the return address",
+        ));
+    }
     let relay = relay_state::check_address(relay_url, "consent option `relay_url`")?;
     let return_url =
         relay_state::check_address(&options.redirect_uri, "consent option `redirect_uri`")?;
@@ -186,6 +201,10 @@ fn authorize(
         Some(s) => s.clone(),
         None => config.scopes.clone(),
     };
+    let state = match state {
+        Some(relayed) => Some(relayed),
+        None => check_state(options.state.as_deref())?,
+    };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let client = BasicClient::new(ClientId::new(client_id.clone()))
         .set_auth_uri(AuthUrl::from_url(config.endpoints.auth_url.clone()))
@@ -213,6 +232,17 @@ fn authorize(
         created_at: now_unix(),
     };
     Ok((url, session))
+}
+
+/// A host-given state must survive two URLs and a comparison: non-empty, bounded, no control characters.
+fn check_state(state: Option<&str>) -> Result<Option<String>> {
+    let Some(state) = state else { return Ok(None) };
+    if state.is_empty() || state.len() > MAX_STATE_LEN || state.chars().any(char::is_control) {
+        return Err(Error::invalid_argument(format!(
+            "consent option `state` must be 1 to {MAX_STATE_LEN} bytes without control characters"
+        )));
+    }
+    Ok(Some(state.to_string()))
 }
 
 /// What the browser brought back to the redirect URI.
@@ -507,6 +537,40 @@ mod tests {
                 .unwrap();
             assert_eq!(err.kind(), ErrorKind::InvalidArgument);
             assert!(err.message().contains(why), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_host_given_state_cannot_go_through_a_relay() {
+        let options = ExternalOptions::from_json(
+            r#"{"redirect_uri": "https://q.example.com/cb", "relay_url": "https://relay.example.net/cb", "state": "mine"}"#,
+        )
+        .unwrap();
+        let err = begin_external(&config(), &options).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert!(err.message().contains("cannot be combined"), "{err}");
+    }
+
+    #[test]
+    fn a_host_given_state_is_sent_and_checked() {
+        let options = CommonOptions {
+            state: Some("qorus:conn=my cal&x".into()),
+            ..Default::default()
+        };
+        let (url, session) = begin(&config(), "https://host.example/cb", &options).unwrap();
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["state"], "qorus:conn=my cal&x");
+        assert_eq!(session.state.expose(), "qorus:conn=my cal&x");
+        assert!(q.contains_key("code_challenge"), "PKCE stays on");
+        let back = "code=abc&state=qorus%3Aconn%3Dmy+cal%26x";
+        assert!(matches!(read_callback(&session, back), Ok(Callback::Code(c)) if c == "abc"));
+        for bad in ["", "a\nb", &"s".repeat(MAX_STATE_LEN + 1)] {
+            let options = CommonOptions {
+                state: Some(bad.to_string()),
+                ..Default::default()
+            };
+            let err = begin(&config(), "https://host.example/cb", &options).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}");
         }
     }
 

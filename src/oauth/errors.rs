@@ -69,6 +69,17 @@ pub enum Grant {
 
 /// A transport failure while talking to an OAuth endpoint.
 pub fn transport_error(what: &str, error: &reqwest::Error) -> Error {
+    if error.is_builder() {
+        // Nothing was sent and a repeat cannot help. reqwest's own text would quote the whole URL.
+        let cause = std::error::Error::source(error).map_or_else(
+            || "a header value or the URL cannot be sent".to_string(),
+            error_chain,
+        );
+        return Error::invalid_argument(format!(
+            "{what} cannot be sent ({cause}): a header value holds a control character, or the URL \
+             is longer than HTTP allows"
+        ));
+    }
     // reqwest's Display can include the URL, never credentials: bodies and headers are not printed.
     let kind = if error.is_timeout() {
         ErrorKind::Timeout

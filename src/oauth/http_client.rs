@@ -10,6 +10,8 @@ use oauth2::{AsyncHttpClient, HttpClientError, HttpRequest, HttpResponse};
 pub struct OAuthHttp<'a>(pub &'a reqwest::Client);
 
 pub const SERVER_ERROR_PREFIX: &str = "token endpoint answered HTTP ";
+/// Follows the status when the answer carried `Retry-After`: ` (Retry-After: 5)`.
+pub const RETRY_AFTER_MARK: &str = " (Retry-After: ";
 
 impl<'c> AsyncHttpClient<'c> for OAuthHttp<'_> {
     type Error = HttpClientError<reqwest::Error>;
@@ -21,8 +23,15 @@ impl<'c> AsyncHttpClient<'c> for OAuthHttp<'_> {
             let response = self.0.execute(request).await.map_err(Box::new)?;
             let status = response.status();
             if status.is_server_error() || status.as_u16() == 429 {
+                // oauth2 passes only text through: the wait the server asked for rides along in it.
+                let wait = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| format!("{RETRY_AFTER_MARK}{v})"))
+                    .unwrap_or_default();
                 return Err(HttpClientError::Other(format!(
-                    "{SERVER_ERROR_PREFIX}{}",
+                    "{SERVER_ERROR_PREFIX}{}{wait}",
                     status.as_u16()
                 )));
             }

@@ -12,6 +12,7 @@ use crate::secret::Secret;
 
 /// The fields of a key file the library uses; other fields Google adds are ignored.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ServiceAccountKey {
     #[serde(rename = "type")]
     pub key_type: String,
@@ -26,6 +27,8 @@ pub struct ServiceAccountKey {
     #[serde(default)]
     pub client_id: Option<String>,
 }
+
+crate::config::object_only!(ServiceAccountKey);
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const ASSERTION_LIFETIME_S: i64 = 3600;
@@ -61,10 +64,10 @@ impl Signer {
     /// with a message naming what is wrong (and never showing the key).
     pub fn new(key: &ServiceAccountKey) -> Result<Signer> {
         if key.key_type != "service_account" {
-            return Err(Error::invalid_argument(format!(
-                "config key `service_account.type` must be \"service_account\", got {:?}",
-                key.key_type
-            )));
+            // Not quoted: the key file's fields are no place to echo.
+            return Err(Error::invalid_argument(
+                "config key `service_account.type` must be \"service_account\" (as in Google's key files)",
+            ));
         }
         if key.client_email.trim().is_empty() || !key.client_email.contains('@') {
             return Err(Error::invalid_argument(
