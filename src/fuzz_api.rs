@@ -73,7 +73,8 @@ pub struct PreparedCall {
     pub body: Option<bytes::Bytes>,
     /// True when an insert was given an id of the library's choosing.
     pub generated_id: bool,
-    pub idempotent: bool,
+    /// Sending it again after a lost answer cannot do harm.
+    pub repeatable: bool,
     /// The HTTP request as reqwest builds it from all of this, or why it cannot be built.
     pub built: std::result::Result<(), String>,
 }
@@ -129,7 +130,7 @@ pub fn prepare_call(
         url: call.request.url.to_string(),
         body: call.request.body.clone(),
         generated_id: call.generated_id.is_some(),
-        idempotent: call.idempotent,
+        repeatable: call.repeat.repeatable(),
         built,
     })
 }
