@@ -87,12 +87,8 @@ struct PageFields<'a> {
 }
 
 fn list_spec(method: &str) -> Result<&'static MethodSpec> {
-    let spec = lookup(method).ok_or_else(|| {
-        Error::new(
-            ErrorKind::UnknownMethod,
-            format!("unknown Calendar method '{}'", crate::error::shown(method)),
-        )
-    })?;
+    // The same message, with the same "did you mean", as a single call's.
+    let spec = lookup(method).ok_or_else(|| super::request::unknown_method(method))?;
     if !spec.paging {
         return Err(Error::invalid_argument(format!(
             "{} does not answer pages of items; use a list method such as events.list",
