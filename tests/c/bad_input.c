@@ -1827,6 +1827,18 @@ static int check_completeness(const char *path) {
 
 /* ---- main: one child per case ---- */
 
+/* The threads of this process, from /proc/self/status. */
+static int thread_count(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  CHECK(f != NULL, "/proc/self/status");
+  char line[256];
+  int threads = -1;
+  while (fgets(line, sizeof line, f))
+    if (strncmp(line, "Threads:", 8) == 0) threads = atoi(line + 8);
+  fclose(f);
+  return threads;
+}
+
 int main(void) {
   const char *header = getenv("QGCAL_HEADER");
   CHECK(header != NULL, "QGCAL_HEADER must name include/qorus_gcal.h");
@@ -1856,6 +1868,14 @@ int main(void) {
   snprintf(no_token_config_json, sizeof no_token_config_json, "{%s}", ep);
 
   int exports = check_completeness(header);
+
+  /* One client made and freed here builds the process's TLS configuration (the system's roots, read once
+   * per process), which every child then inherits instead of building its own: under valgrind that was
+   * most of each case's time. Making a client starts no thread, so the children of this still
+   * single-threaded parent start their own runtimes. */
+  qgcal_client *warm = client_from(config_json);
+  qgcal_client_free(warm);
+  CHECK(thread_count() == 1, "the parent has %d threads before forking", thread_count());
 
   /* A case that takes longer has hung. Under valgrind (its preload library is in LD_PRELOAD) everything
    * runs some 20-50 times slower. QGCAL_CASES=TEXT runs only the cases whose names contain TEXT. */
