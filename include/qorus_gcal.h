@@ -126,6 +126,20 @@ typedef enum qgcal_status {
    * An internal error (a bug; please report it).
    */
   QGCAL_INTERNAL = 21,
+  /**
+   * The proxy could not be reached, failed, or refused to open a tunnel to the server.
+   */
+  QGCAL_PROXY_ERROR = 23,
+  /**
+   * The proxy wants credentials or refused them (HTTP 407, SOCKS5 authentication): check the proxy
+   * user name and password.
+   */
+  QGCAL_PROXY_AUTH_REQUIRED = 24,
+  /**
+   * TLS failed: the server's certificate is not trusted (see `ca_certificates`) or not valid for its
+   * name, or the handshake failed.
+   */
+  QGCAL_TLS_ERROR = 25,
 } qgcal_status;
 
 /**

@@ -5,13 +5,13 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::config::Config;
+use crate::config::Token;
 use crate::error::Result;
-use crate::http;
+use crate::http::{self, Http};
 use crate::oauth::consent::{self, Callback, ExternalOptions, LocalOptions, Session};
 use crate::oauth::credential::{Credential, TokenCallback};
 use crate::oauth::grant;
 use crate::oauth::loopback::LocalConsent;
-use crate::oauth::token::Token;
 use crate::secret::Secret;
 
 /// A Google Calendar client. Cheap to clone; clones share the connection pool and the credential.
@@ -26,14 +26,14 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     config: Config,
-    http: reqwest::Client,
+    http: Http,
     credential: Credential,
 }
 
 impl Client {
     pub fn new(config: Config) -> Result<Client> {
         let credential = Credential::new(&config)?;
-        let http = http::build_client(&config)?;
+        let http = Http::new(&config)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
@@ -52,7 +52,7 @@ impl Client {
         &self.inner.config
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &Http {
         &self.inner.http
     }
 
@@ -101,7 +101,14 @@ impl Client {
 
     /// Starts a local-server consent: answers the URL to open and the consent to wait on.
     pub async fn consent_start_local(&self, options: LocalOptions) -> Result<(LocalConsent, Url)> {
-        LocalConsent::start(self.clone(), options).await
+        let client = self.clone();
+        let exchange: crate::oauth::loopback::Exchange = Arc::new(
+            move |code: String, verifier: Secret, redirect_uri: String| {
+                let client = client.clone();
+                Box::pin(async move { client.exchange_code(&code, &verifier, &redirect_uri).await })
+            },
+        );
+        LocalConsent::start(self.config(), exchange, options).await
     }
 
     /// Starts an external-redirect consent: answers the URL and the session the host keeps.
@@ -136,5 +143,26 @@ impl Client {
             grant::exchange_code(self.http(), self.config(), code, verifier, redirect_uri).await?;
         self.inner.credential.install(token.clone()).await;
         Ok(token)
+    }
+}
+
+impl http::Session for Client {
+    fn http(&self) -> &Http {
+        Client::http(self)
+    }
+
+    fn config(&self) -> &Config {
+        Client::config(self)
+    }
+
+    fn access_token(
+        &self,
+        refused: Option<&Secret>,
+    ) -> impl std::future::Future<Output = Result<Secret>> + Send {
+        Client::access_token(self, refused)
+    }
+
+    fn granted_scope(&self) -> Option<String> {
+        Client::granted_scope(self)
     }
 }

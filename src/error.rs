@@ -45,6 +45,12 @@ pub enum ErrorKind {
     Panic,
     /// A bug or an impossible state inside the library.
     Internal,
+    /// The proxy could not be reached, failed, or refused to open a tunnel to the server.
+    ProxyError,
+    /// The proxy wants credentials, or refused the ones given (HTTP 407, SOCKS5 authentication).
+    ProxyAuthRequired,
+    /// TLS failed: the server's certificate is not trusted or not valid for its name, or the handshake failed.
+    TlsError,
 }
 
 impl ErrorKind {
@@ -70,6 +76,9 @@ impl ErrorKind {
             ErrorKind::InsufficientScope => "INSUFFICIENT_SCOPE",
             ErrorKind::Panic => "PANIC",
             ErrorKind::Internal => "INTERNAL",
+            ErrorKind::ProxyError => "PROXY_ERROR",
+            ErrorKind::ProxyAuthRequired => "PROXY_AUTH_REQUIRED",
+            ErrorKind::TlsError => "TLS_ERROR",
         }
     }
 }

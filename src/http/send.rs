@@ -7,11 +7,10 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
 use url::Url;
 
+use super::errors::{transport_error, worth_retrying};
 use super::retry::{is_retryable_status, parse_retry_after};
-use super::retry_delay;
-use crate::client::Client;
+use super::{Session, retry_delay};
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::errors::transport_error;
 use crate::secret::Secret;
 
 /// A request to the API, before authentication.
@@ -54,7 +53,7 @@ pub struct Incoming {
     pub attempts: u32,
 }
 
-pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
+pub async fn send(client: &impl Session, request: &Outgoing) -> Result<Incoming> {
     let policy = client.config().retry;
     let max_attempts = request.max_attempts.unwrap_or(policy.max_attempts).max(1);
     let mut attempt = 1;
@@ -64,7 +63,7 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         let token = client.access_token(refused.as_ref()).await?;
         let mut builder = client
             .http()
-            .request(request.method.clone(), request.url.clone())
+            .api_request(request.method.clone(), request.url.clone())
             .bearer_auth(token.expose())
             .header(ACCEPT, "application/json");
         for (name, value) in &request.headers {
@@ -87,7 +86,7 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
             Err(e) => {
                 // A failed connect never reached the server, so even a POST may be repeated.
                 let repeatable = request.idempotent || e.is_connect();
-                if repeatable && attempt < max_attempts {
+                if repeatable && attempt < max_attempts && worth_retrying(&e) {
                     tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
                     attempt += 1;
                     continue;
@@ -187,7 +186,7 @@ impl GoogleError {
 }
 
 /// Maps an HTTP error answer to an error kind with a message a person can act on.
-pub fn api_error(client: &Client, status: u16, google: GoogleError, attempts: u32) -> Error {
+pub fn api_error(client: &impl Session, status: u16, google: GoogleError, attempts: u32) -> Error {
     let reason = google.reason.clone();
     let said = google.message.unwrap_or_else(|| "no message".to_string());
     let tries = if attempts > 1 {

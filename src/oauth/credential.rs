@@ -10,9 +10,10 @@ use tokio::sync::Mutex as AsyncMutex;
 
 use super::grant::{self, now_unix};
 use super::service_account::Signer;
-use super::token::Token;
 use crate::config::Config;
+use crate::config::Token;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::Http;
 use crate::secret::Secret;
 
 /// Receives every new token (consent, refresh, service account), so the host can store it.
@@ -92,7 +93,7 @@ impl Credential {
     /// the token a request was just refused with (HTTP 401): if it is still current, refresh regardless.
     pub async fn access_token(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         config: &Config,
         stale: Option<&Secret>,
     ) -> Result<Secret> {
@@ -113,7 +114,7 @@ impl Credential {
     /// The current token, refreshed when stale (or always, with `force`).
     pub async fn current(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         config: &Config,
         stale: Option<&Secret>,
         force: bool,
@@ -132,12 +133,7 @@ impl Credential {
         Ok(fresh)
     }
 
-    async fn obtain(
-        &self,
-        http: &reqwest::Client,
-        config: &Config,
-        current: Option<&Token>,
-    ) -> Result<Token> {
+    async fn obtain(&self, http: &Http, config: &Config, current: Option<&Token>) -> Result<Token> {
         if let Some(signer) = &self.signer {
             return signer.fetch_token(http, config).await;
         }
@@ -163,7 +159,7 @@ impl Credential {
     }
 
     /// Revokes the grant at the revoke endpoint and forgets the token.
-    pub async fn revoke(&self, http: &reqwest::Client, config: &Config) -> Result<()> {
+    pub async fn revoke(&self, http: &Http, config: &Config) -> Result<()> {
         let mut guard = self.token.lock().await;
         let target = guard
             .as_ref()

@@ -1,6 +1,7 @@
 //! Turning token-endpoint failures into errors a host can act on.
 
 use crate::error::{Error, ErrorKind};
+pub use crate::http::errors::{error_chain, transport_error};
 
 /// Maps an OAuth `error` code (RFC 6749 §5.2, plus Google's) to an error. `grant` says what was being
 /// asked for, so `invalid_grant` on a refresh can tell the user to consent again.
@@ -65,27 +66,4 @@ pub enum Grant {
     AuthorizationCode,
     Refresh,
     ServiceAccount,
-}
-
-/// A transport failure while talking to an OAuth endpoint.
-pub fn transport_error(what: &str, error: &reqwest::Error) -> Error {
-    // reqwest's Display can include the URL, never credentials: bodies and headers are not printed.
-    let kind = if error.is_timeout() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Network
-    };
-    Error::new(kind, format!("{what} failed: {}", error_chain(error)))
-}
-
-/// reqwest's top-level message is terse ("error sending request"); the causes say what happened.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

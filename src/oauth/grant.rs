@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use super::errors::{Grant, error_chain, oauth_error, transport_error};
 use super::http_client::{OAuthHttp, SERVER_ERROR_PREFIX};
-use super::token::Token;
 use crate::config::Config;
+use crate::config::Token;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::retry_delay;
+use crate::http::{Http, retry_delay};
 use crate::secret::Secret;
 
 type TokenError = RequestTokenError<
@@ -56,7 +56,7 @@ type OAuthClient = BasicClient<
 
 /// Exchanges an authorization code (with its PKCE verifier) for a token.
 pub async fn exchange_code(
-    http: &reqwest::Client,
+    http: &Http,
     config: &Config,
     code: &str,
     verifier: &Secret,
@@ -78,7 +78,7 @@ pub async fn exchange_code(
 }
 
 /// Uses a refresh token. Google's answer usually has no new refresh token: the old one is kept.
-pub async fn refresh(http: &reqwest::Client, config: &Config, current: &Token) -> Result<Token> {
+pub async fn refresh(http: &Http, config: &Config, current: &Token) -> Result<Token> {
     let refresh_token = current
         .refresh_token
         .as_ref()
@@ -203,7 +203,7 @@ struct RawTokenAnswer {
 
 /// Posts a form to an OAuth endpoint and reads the JSON answer; used where the oauth2 crate has no grant.
 pub async fn post_token_form(
-    http: &reqwest::Client,
+    http: &Http,
     url: &url::Url,
     form: &[(&str, &str)],
     grant: Grant,
@@ -252,7 +252,7 @@ pub async fn post_token_form(
 }
 
 /// Revokes a token (and with it the whole grant). A token the server no longer knows counts as revoked.
-pub async fn revoke(http: &reqwest::Client, config: &Config, token: &Secret) -> Result<()> {
+pub async fn revoke(http: &Http, config: &Config, token: &Secret) -> Result<()> {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("token", token.expose())
         .finish();

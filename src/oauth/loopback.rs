@@ -10,15 +10,24 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 use url::Url;
 
+use futures_util::future::BoxFuture;
+
 use super::consent::{self, Callback, LocalOptions, Session};
-use super::token::Token;
-use crate::client::Client;
+use crate::config::{Config, Token};
 use crate::error::{Error, ErrorKind, Result};
 
 const DEFAULT_CALLBACK_PATH: &str = "/oauth2/callback";
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
 const LISTENER_CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Exchanges the code the browser brought (code, PKCE verifier, redirect URI) for a token, keeping it:
+/// the client's job, handed in so that this module needs no client.
+pub type Exchange = Arc<
+    dyn Fn(String, crate::secret::Secret, String) -> BoxFuture<'static, Result<Token>>
+        + Send
+        + Sync,
+>;
 
 /// A consent waiting for the browser. Dropping it (or cancelling) closes the listener.
 pub struct LocalConsent {
@@ -58,7 +67,11 @@ impl Shared {
 
 impl LocalConsent {
     /// Binds the listener and builds the consent URL for the host to open.
-    pub async fn start(client: Client, options: LocalOptions) -> Result<(LocalConsent, Url)> {
+    pub async fn start(
+        config: &Config,
+        exchange: Exchange,
+        options: LocalOptions,
+    ) -> Result<(LocalConsent, Url)> {
         let path = options
             .callback_path
             .clone()
@@ -81,7 +94,7 @@ impl LocalConsent {
             .map_err(|e| Error::internal(format!("listener has no address: {e}")))?
             .port();
         let redirect_uri = format!("http://127.0.0.1:{port}{path}");
-        let (url, session) = consent::begin(client.config(), &redirect_uri, &options.common())?;
+        let (url, session) = consent::begin(config, &redirect_uri, &options.common())?;
         let (stop, _) = watch::channel(false);
         let (closed, _) = watch::channel(false);
         let shared = Arc::new(Shared {
@@ -96,7 +109,7 @@ impl LocalConsent {
             listener,
             listener_shared,
             Arc::new(session),
-            client,
+            exchange,
             path,
         ));
         Ok((LocalConsent { shared }, url))
@@ -157,7 +170,7 @@ async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     session: Arc<Session>,
-    client: Client,
+    exchange: Exchange,
     path: String,
 ) {
     let mut stop = shared.stop.subscribe();
@@ -168,7 +181,7 @@ async fn serve(
             accepted = listener.accept() => {
                 if let Ok((stream, _)) = accepted {
                     // One task per connection: a browser's idle pre-connection must not hold up the real one.
-                    tokio::spawn(answer(stream, shared.clone(), session.clone(), client.clone(), path.clone()));
+                    tokio::spawn(answer(stream, shared.clone(), session.clone(), exchange.clone(), path.clone()));
                 }
             }
         }
@@ -181,7 +194,7 @@ async fn answer(
     mut stream: TcpStream,
     shared: Arc<Shared>,
     session: Arc<Session>,
-    client: Client,
+    exchange: Exchange,
     path: Arc<String>,
 ) {
     let Ok(Some(target)) = tokio::time::timeout(REQUEST_READ_TIMEOUT, read_target(&mut stream))
@@ -247,9 +260,12 @@ async fn answer(
                     "This sign-in is already being completed. You may close this window.",
                 )
             } else {
-                let result = client
-                    .exchange_code(&code, &session.code_verifier, &session.redirect_uri)
-                    .await;
+                let result = exchange(
+                    code,
+                    session.code_verifier.clone(),
+                    session.redirect_uri.clone(),
+                )
+                .await;
                 let ok = result.is_ok();
                 shared.finish(result);
                 if ok {

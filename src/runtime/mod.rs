@@ -201,7 +201,19 @@ impl<F: Future> Future for CatchUnwind<F> {
     }
 }
 
-/// Stops the runtime, waiting briefly for running tasks. Every later call answers [`ErrorKind::ShutDown`].
+static SHUTDOWN_HOOKS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
+
+/// Registers `hook` to run in [`shutdown`] once the runtime has stopped (the HTTP layer drops its
+/// connection pools there). Registering the same function twice runs it twice.
+pub fn at_shutdown(hook: fn()) {
+    SHUTDOWN_HOOKS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(hook);
+}
+
+/// Stops the runtime, waiting briefly for running tasks, then runs the [`at_shutdown`] hooks. Every later
+/// call answers [`ErrorKind::ShutDown`].
 pub fn shutdown() -> Result<()> {
     check_not_forked()?;
     if inside_runtime() {
@@ -211,6 +223,13 @@ pub fn shutdown() -> Result<()> {
     let previous = std::mem::replace(&mut *lock_state(), State::ShutDown);
     if let State::Running(rt) = previous {
         rt.shutdown_timeout(SHUTDOWN_GRACE);
+    }
+    let hooks = SHUTDOWN_HOOKS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    for hook in hooks {
+        hook();
     }
     Ok(())
 }
