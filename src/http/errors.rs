@@ -2,7 +2,8 @@
 //! credentials, a certificate that is not trusted, a timeout, or another network failure.
 //!
 //! reqwest keeps hyper-util's tunnel and SOCKS errors private, so they are recognised by their messages
-//! (exact texts, pinned by Cargo.lock; the proxy tests fail if an upgrade changes them).
+//! (exact texts, pinned by Cargo.lock; the proxy tests fail if an upgrade changes them). A refused
+//! CONNECT hides the proxy's status unless it was 407; [`super::Http::refine`] asks the proxy again.
 
 use rustls::CertificateError;
 
@@ -23,12 +24,14 @@ pub fn transport_error(what: &str, error: &reqwest::Error) -> Error {
     Error::new(kind, format!("{what} failed: {chain}"))
 }
 
-/// Whether sending again may help: not after the proxy refused the credentials or TLS refused the server.
+/// Whether sending again may help: not after the proxy refused the credentials or the tunnel, or TLS
+/// refused the server.
 pub fn worth_retrying(error: &reqwest::Error) -> bool {
-    !matches!(
-        classify(error),
-        Some((ErrorKind::ProxyAuthRequired | ErrorKind::TlsError, _))
-    )
+    !tunnel_refused(error)
+        && !matches!(
+            classify(error),
+            Some((ErrorKind::ProxyAuthRequired | ErrorKind::TlsError, _))
+        )
 }
 
 /// reqwest's top-level message is terse ("error sending request"); the causes say what happened.
@@ -43,8 +46,53 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-const AUTH_ADVICE: &str =
+const TUNNEL: &str = "tunnel error: ";
+pub(crate) const AUTH_ADVICE: &str =
     "check `proxy_username` and `proxy_password` (or the credentials in `proxy`)";
+
+const TUNNEL_REFUSED: &str = "unsuccessful";
+const REFUSED: &str =
+    "the proxy refused to open a tunnel to the server (its CONNECT answer was not 200)";
+
+/// `error` (made by [`transport_error`] for a refused tunnel) with what the proxy answered CONNECT.
+pub(crate) fn refused_with(error: Error, status: u16, reason: &str, credentials: bool) -> Error {
+    let reason: String = reason
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(60)
+        .collect();
+    let (kind, why) = match status {
+        // 407 is the standard answer; tinyproxy answers wrong credentials with 401.
+        401 | 407 if credentials => (
+            ErrorKind::ProxyAuthRequired,
+            format!(
+                "the proxy refused the credentials (CONNECT answered HTTP {status} {reason}): {AUTH_ADVICE}"
+            ),
+        ),
+        401 | 407 => (
+            ErrorKind::ProxyAuthRequired,
+            format!(
+                "the proxy wants credentials (CONNECT answered HTTP {status} {reason}): {AUTH_ADVICE}"
+            ),
+        ),
+        _ => (
+            ErrorKind::ProxyError,
+            format!(
+                "the proxy refused to open a tunnel to the server: CONNECT answered HTTP {status} {reason}"
+            ),
+        ),
+    };
+    Error::new(kind, error.message().replacen(REFUSED, &why, 1))
+}
+
+/// Whether the proxy answered CONNECT with something other than 200 or 407.
+pub(crate) fn tunnel_refused(error: &reqwest::Error) -> bool {
+    let refused = format!("{TUNNEL}{TUNNEL_REFUSED}");
+    std::iter::successors(Some(error as &(dyn std::error::Error + 'static)), |e| {
+        e.source()
+    })
+    .any(|e| e.to_string() == refused)
+}
 
 /// The proxy or TLS failure behind `error`, with what to do about it.
 fn classify(error: &reqwest::Error) -> Option<(ErrorKind, String)> {
@@ -58,7 +106,7 @@ fn classify(error: &reqwest::Error) -> Option<(ErrorKind, String)> {
     for e in chain() {
         let text = e.to_string();
         // hyper-util's CONNECT tunnel (`TunnelError`), whose messages are these exact texts.
-        match text.as_str() {
+        match text.strip_prefix(TUNNEL).unwrap_or_default() {
             "proxy authorization required" => {
                 return Some((
                     ErrorKind::ProxyAuthRequired,
@@ -67,13 +115,7 @@ fn classify(error: &reqwest::Error) -> Option<(ErrorKind, String)> {
                     ),
                 ));
             }
-            "unsuccessful" => {
-                return Some((
-                    ErrorKind::ProxyError,
-                    "the proxy refused to open a tunnel to the server (its CONNECT answer was not 200)"
-                        .into(),
-                ));
-            }
+            TUNNEL_REFUSED => return Some((ErrorKind::ProxyError, REFUSED.into())),
             "failed to create underlying connection" | "io error establishing tunnel" => {
                 let why = match &tls {
                     Some(why) => format!("TLS to the proxy failed: {why}"),
@@ -87,9 +129,11 @@ fn classify(error: &reqwest::Error) -> Option<(ErrorKind, String)> {
                     "the proxy gave no usable answer to CONNECT".into(),
                 ));
             }
-            // reqwest's SOCKS wrapper; hyper-util's SOCKS error comes next in the chain.
-            "error connecting to socks proxy" => socks = true,
             _ => {}
+        }
+        // reqwest's SOCKS wrapper; hyper-util's SOCKS error comes next in the chain.
+        if text == "error connecting to socks proxy" {
+            socks = true;
         }
         if socks && let Some(detail) = text.strip_prefix("SOCKS error: ") {
             return Some(match detail {
@@ -127,13 +171,14 @@ fn proxy_or_tls(tls: &Option<String>) -> ErrorKind {
     }
 }
 
-/// The rustls error itself, or inside an `io::Error` (whose `source()` skips it).
+/// The rustls error itself, or inside `io::Error`s (hyper-rustls wraps tokio-rustls's in another one;
+/// an `io::Error`'s `source()` skips what it wraps).
 fn rustls_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
-    e.downcast_ref::<rustls::Error>().or_else(|| {
-        e.downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-    })
+    if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let inner = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+    rustls_error(inner as &(dyn std::error::Error + 'static))
 }
 
 fn tls_advice(error: &rustls::Error) -> String {

@@ -25,6 +25,8 @@ use crate::secret::Secret;
 /// Google compresses an answer only when the User-Agent says the client takes gzip (as Google's own
 /// Python and Java clients say), besides `Accept-Encoding: gzip`, which reqwest sends.
 const GZIP_MARK: &str = " (gzip)";
+/// How long asking a proxy why it refused a tunnel may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One client's view of its shared pool: the pool, plus the User-Agent and timeout of its requests.
 #[derive(Clone)]
@@ -65,6 +67,30 @@ impl Http {
 
     pub fn post(&self, url: Url) -> reqwest::RequestBuilder {
         self.request(reqwest::Method::POST, url)
+    }
+
+    /// The error for a failed send of `what`: [`errors::transport_error`], refined with [`Http::refine`].
+    pub async fn transport_error(&self, what: &str, cause: &reqwest::Error) -> Error {
+        self.refine(errors::transport_error(what, cause), cause)
+            .await
+    }
+
+    /// `error`, made from `cause`, told what the proxy said when it refused a tunnel: reqwest keeps the
+    /// status to itself unless it is 407, so the proxy is asked once more (401 and 407 mean credentials).
+    pub async fn refine(&self, error: Error, cause: &reqwest::Error) -> Error {
+        if !errors::tunnel_refused(cause) {
+            return error;
+        }
+        let route = self.pool.route();
+        match cause.url() {
+            Some(url) => match route.connect_status(url, PROBE_TIMEOUT).await {
+                Some((status, reason)) => {
+                    errors::refused_with(error, status, &reason, route.has_credentials())
+                }
+                None => error,
+            },
+            None => error,
+        }
     }
 
     /// The User-Agent this client sends.

@@ -72,11 +72,6 @@ pub fn shared(network: &Network, connect_timeout: Duration) -> Result<Arc<Pool>>
     Ok(pool)
 }
 
-/// How many pools the process holds (for tests).
-pub fn count() -> usize {
-    lock().as_ref().map_or(0, HashMap::len)
-}
-
 /// Drops every pool, closing the connections no request holds. Runs at `qgcal_shutdown`, after the
 /// runtime (whose tasks drive the connections) has stopped.
 pub fn close_all() {

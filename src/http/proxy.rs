@@ -2,6 +2,12 @@
 //! read when a client is made. Only https requests go through it (every Google endpoint is https);
 //! plain http is allowed for loopback hosts alone, which are reached directly.
 
+use std::time::Duration;
+
+use base64::Engine;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use url::Url;
+
 use crate::config::{Network, Proxy, ProxyUrl};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -53,6 +59,59 @@ impl Route {
         Ok(Some(
             proxy.no_proxy(reqwest::NoProxy::from_string(&self.no_proxy)),
         ))
+    }
+}
+
+impl Route {
+    /// Asks the proxy (plain-http ones) to CONNECT to `destination` and answers its status and reason:
+    /// reqwest reports only "unsuccessful" for any answer but 200 and 407. For error messages only.
+    pub async fn connect_status(
+        &self,
+        destination: &Url,
+        timeout: Duration,
+    ) -> Option<(u16, String)> {
+        let proxy = self.proxy.as_ref().filter(|p| p.url.scheme() == "http")?;
+        let target = format!(
+            "{}:{}",
+            destination.host_str()?,
+            destination.port_or_known_default()?
+        );
+        let host = proxy
+            .url
+            .host_str()?
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        let address = (host.to_string(), proxy.url.port_or_known_default()?);
+        let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
+        if let Some(user) = &proxy.username {
+            let password = proxy.password.as_ref().map_or("", Secret::expose);
+            let token = base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{password}", user.expose()));
+            request.push_str(&format!("Proxy-Authorization: Basic {token}\r\n"));
+        }
+        request.push_str("\r\n");
+        let ask = async {
+            let mut stream = tokio::net::TcpStream::connect(address).await.ok()?;
+            stream.write_all(request.as_bytes()).await.ok()?;
+            let mut answer = vec![0u8; 512];
+            let mut len = 0;
+            while len < answer.len() && !answer[..len].contains(&b'\n') {
+                match stream.read(&mut answer[len..]).await.ok()? {
+                    0 => break,
+                    n => len += n,
+                }
+            }
+            let text = String::from_utf8_lossy(&answer[..len]);
+            let mut parts = text.lines().next()?.splitn(3, ' ');
+            let _version = parts.next()?;
+            let status = parts.next()?.parse().ok()?;
+            Some((status, parts.next().unwrap_or("").trim().to_string()))
+        };
+        tokio::time::timeout(timeout, ask).await.ok().flatten()
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        self.proxy.as_ref().is_some_and(ProxyUrl::has_credentials)
     }
 }
 

@@ -91,7 +91,7 @@ pub async fn send(client: &impl Session, request: &Outgoing) -> Result<Incoming>
                     attempt += 1;
                     continue;
                 }
-                return Err(transport(&e, attempt));
+                return Err(client.http().refine(transport(&e, attempt), &e).await);
             }
         };
         let status = response.status().as_u16();

@@ -68,12 +68,15 @@ pub async fn exchange_code(
         })?,
     );
     // A code is single-use: never retry the exchange itself once the server may have seen it.
-    let response = client
+    let response = match client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()))
         .request_async(&OAuthHttp(http))
         .await
-        .map_err(|e| token_error(e, Grant::AuthorizationCode))?;
+    {
+        Ok(response) => response,
+        Err(e) => return Err(failed(http, e, Grant::AuthorizationCode).await),
+    };
     Ok(token_from_response(&response, None, None))
 }
 
@@ -86,11 +89,14 @@ pub async fn refresh(http: &Http, config: &Config, current: &Token) -> Result<To
         .ok_or_else(no_refresh_token)?;
     let client = oauth_client(config)?;
     let response = with_retries(config, || async {
-        client
+        match client
             .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
             .request_async(&OAuthHttp(http))
             .await
-            .map_err(|e| token_error(e, Grant::Refresh))
+        {
+            Ok(response) => Ok(response),
+            Err(e) => Err(failed(http, e, Grant::Refresh).await),
+        }
     })
     .await?;
     Ok(token_from_response(
@@ -133,6 +139,16 @@ fn token_from_response(
             .map(|d| now_unix().saturating_add(d.as_secs() as i64)),
         scope,
         token_type: "Bearer".to_string(),
+    }
+}
+
+/// [`token_error`], told what a proxy said when it refused the tunnel.
+async fn failed(http: &Http, error: TokenError, grant: Grant) -> Error {
+    match &error {
+        RequestTokenError::Request(HttpClientError::Reqwest(cause)) => {
+            http.transport_error("the token request", cause).await
+        }
+        _ => token_error(error, grant),
     }
 }
 
@@ -217,8 +233,11 @@ pub async fn post_token_form(
         .header("accept", "application/json")
         .body(body)
         .send()
-        .await
-        .map_err(|e| transport_error("the token request", &e))?;
+        .await;
+    let response = match response {
+        Ok(response) => response,
+        Err(e) => return Err(http.transport_error("the token request", &e).await),
+    };
     let status = response.status().as_u16();
     let bytes = response
         .bytes()
@@ -262,8 +281,11 @@ pub async fn revoke(http: &Http, config: &Config, token: &Secret) -> Result<()> 
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body.clone())
             .send()
-            .await
-            .map_err(|e| transport_error("the revoke request", &e))?;
+            .await;
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => return Err(http.transport_error("the revoke request", &e).await),
+        };
         let status = response.status().as_u16();
         if status >= 500 || status == 429 {
             return Err(Error::new(

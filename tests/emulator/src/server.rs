@@ -511,8 +511,11 @@ mod tests {
         let compressed = gzipped(&body).unwrap();
         assert!(compressed.len() < 200, "{}", compressed.len());
         let mut plain = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut plain)
-            .unwrap();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&compressed[..]),
+            &mut plain,
+        )
+        .unwrap();
         assert_eq!(plain, body);
     }
 

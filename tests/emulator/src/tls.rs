@@ -43,9 +43,7 @@ impl Tls {
             .push(DnType::CommonName, "gcal-emulator");
         server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         server.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        let server_cert = server
-            .signed_by(&server_key, &issuer)
-            .map_err(io_error)?;
+        let server_cert = server.signed_by(&server_key, &issuer).map_err(io_error)?;
 
         let key = pki_types::PrivateKeyDer::Pkcs8(pki_types::PrivatePkcs8KeyDer::from(
             server_key.serialize_der(),
