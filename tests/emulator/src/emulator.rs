@@ -29,7 +29,8 @@ pub struct Options {
     pub addr: SocketAddr,
     /// HTTPS with a CA made at start (HTTP/2 or HTTP/1.1 by ALPN) instead of plain HTTP/1.1.
     pub tls: bool,
-    /// Added before every answer on Google's paths (not the admin API), to stand for a distant server.
+    /// A round trip to a distant server: added before every answer on Google's paths (not the admin
+    /// API), and before serving a new connection (once for TCP's handshake, once more for TLS's).
     pub latency: Duration,
 }
 

@@ -13,7 +13,8 @@ OPTIONS:
   --addr ADDR                 listen address (default 127.0.0.1:0, a free port)
   --tls                       HTTPS (HTTP/2 or HTTP/1.1 by ALPN) with a CA made at start; the address
                               line's ca_file names the CA's PEM file, which clients must trust
-  --latency-ms N              wait N ms before every answer on Google's paths (a distant server)
+  --latency-ms N              a distant server's round trip: N ms before every answer on Google's
+                              paths, and before a new connection is served (twice with --tls)
   --token-lifetime SECS       access token lifetime (default 3599)
   --client ID:SECRET          register another OAuth client (repeatable)
   --user EMAIL                add a user with a primary calendar (repeatable)

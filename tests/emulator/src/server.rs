@@ -70,9 +70,18 @@ pub async fn serve(
                 let stream = Counted::new(stream, shared.wire.clone());
                 let (shared, tls) = (shared.clone(), tls.clone());
                 tokio::spawn(async move {
+                    // A distant server makes a new connection wait a round trip for TCP's handshake,
+                    // and another for TLS's (1.3, no early data).
+                    let latency = shared.latency();
+                    if !latency.is_zero() {
+                        tokio::time::sleep(latency).await;
+                    }
                     let Some(acceptor) = tls else {
                         return serve_http1(stream, shared, peer).await;
                     };
+                    if !latency.is_zero() {
+                        tokio::time::sleep(latency).await;
+                    }
                     let Ok(Ok(stream)) =
                         tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
                     else {
