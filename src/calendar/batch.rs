@@ -18,6 +18,7 @@ use crate::http::multipart::{self, BatchPart, BatchResponsePart};
 use crate::http::retry::is_retryable_status;
 use crate::http::retry_delay;
 use crate::http::send::{GoogleError, Incoming, Outgoing, api_error, send};
+use crate::observe::stats::RetryCause;
 
 /// Google's limit on calls per batch request.
 pub const MAX_CHUNK: usize = 1000;
@@ -265,7 +266,15 @@ impl Client {
             .round(first, calls, options, attempt, &mut results, finish)
             .await?;
         while !again.is_empty() {
-            tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+            let delay = retry_delay(&policy, attempt, None);
+            tracing::info!(
+                client = self.id(),
+                calls = again.len() as u64,
+                attempt,
+                delay_ms = crate::observe::ms(delay),
+                "batch: sending calls that failed transiently again"
+            );
+            tokio::time::sleep(delay).await;
             attempt += 1;
             let mut chunks = Vec::new();
             while !again.is_empty() {
@@ -340,6 +349,9 @@ impl Client {
             })
             .buffered(options.concurrency);
         while let Some((prepared, refused, answers)) = answered.next().await {
+            let (sent, retried_before, failed_before) =
+                (prepared.len(), again.len(), refused.len());
+            let mut failed = failed_before;
             for (index, e) in refused {
                 results[index] = Some(finish(Outcome::Failed(failure(0, &e))));
             }
@@ -355,6 +367,7 @@ impl Client {
                         "the batch answer had no part for this call",
                     );
                     results[item.index] = Some(finish(Outcome::Failed(failure(0, &missing))));
+                    failed += 1;
                     continue;
                 };
                 if (200..300).contains(&part.status) {
@@ -369,6 +382,8 @@ impl Client {
                     && item.call.idempotent
                     && attempt < max_attempts
                 {
+                    let cause = RetryCause::of_status(part.status);
+                    self.observer().count(|s| s.retry(cause));
                     again.push(item);
                 } else if part.status == 409
                     && google.reason.as_deref() == Some("duplicate")
@@ -379,8 +394,20 @@ impl Client {
                     let error = api_error(self, part.status, google, attempt);
                     results[item.index] =
                         Some(finish(Outcome::Failed(failure(part.status, &error))));
+                    failed += 1;
                 }
             }
+            let retried = again.len() - retried_before;
+            self.observer().count(|s| s.batch_outcome(retried, failed));
+            tracing::debug!(
+                client = self.id(),
+                attempt,
+                calls = sent as u64,
+                refused = failed_before as u64,
+                retried = retried as u64,
+                failed = failed as u64,
+                "batch chunk answered"
+            );
         }
         drop(answered);
         // Our own generated id already exists: an earlier attempt wrote it. Fetch it as the answer.
@@ -426,6 +453,7 @@ impl Client {
         outgoing.content_type = Some(multipart::content_type(&boundary));
         // Resending the whole batch is harmless only when every call in it is.
         outgoing.idempotent = chunk.iter().all(|p| p.call.idempotent);
+        self.observer().count(|s| s.batch_chunk(chunk.len()));
         let answer = send(self, &outgoing).await?;
         let content_type = header(&answer, "content-type");
         multipart::decode_batch_response(&content_type, &answer.body)

@@ -167,6 +167,7 @@ impl Client {
         let mut outgoing = Outgoing::new(request.http_method.clone(), request.url.clone());
         outgoing.body = request.body.clone();
         outgoing.idempotent = call.idempotent;
+        outgoing.api_method = Some(request.spec);
         outgoing.timeout = options.timeout_ms.map(Duration::from_millis);
         outgoing.max_attempts = options.max_attempts;
         if let Some(etag) = &options.if_match {

@@ -9,9 +9,12 @@ use url::Url;
 
 use super::retry::{is_retryable_status, parse_retry_after};
 use super::retry_delay;
+use crate::calendar::methods::MethodSpec;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::errors::transport_error;
+use crate::observe::RequestTrace;
+use crate::observe::stats::RetryCause;
 use crate::secret::Secret;
 
 /// A request to the API, before authentication.
@@ -27,6 +30,8 @@ pub struct Outgoing {
     pub idempotent: bool,
     pub timeout: Option<Duration>,
     pub max_attempts: Option<u32>,
+    /// The Calendar method, for statistics and log records; `None` for a batch request.
+    pub api_method: Option<&'static MethodSpec>,
 }
 
 impl Outgoing {
@@ -40,6 +45,7 @@ impl Outgoing {
             idempotent: false,
             timeout: None,
             max_attempts: None,
+            api_method: None,
         }
     }
 }
@@ -55,6 +61,17 @@ pub struct Incoming {
 }
 
 pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
+    let trace = RequestTrace::start(client.observer(), request);
+    let result = send_attempts(client, request, &trace).await;
+    trace.finished(&result);
+    result
+}
+
+async fn send_attempts(
+    client: &Client,
+    request: &Outgoing,
+    trace: &RequestTrace<'_>,
+) -> Result<Incoming> {
     let policy = client.config().retry;
     let max_attempts = request.max_attempts.unwrap_or(policy.max_attempts).max(1);
     let mut attempt = 1;
@@ -82,13 +99,17 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         if let Some(timeout) = request.timeout {
             builder = builder.timeout(timeout);
         }
+        let sent = trace.attempt(attempt);
         let mut response = match builder.send().await {
             Ok(response) => response,
             Err(e) => {
+                trace.no_answer(attempt, &e, sent);
                 // A failed connect never reached the server, so even a POST may be repeated.
                 let repeatable = request.idempotent || e.is_connect();
                 if repeatable && attempt < max_attempts {
-                    tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                    let delay = retry_delay(&policy, attempt, None);
+                    trace.retrying(attempt, RequestTrace::cause_of(&e), delay);
+                    tokio::time::sleep(delay).await;
                     attempt += 1;
                     continue;
                 }
@@ -97,6 +118,8 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         };
         let status = response.status().as_u16();
         if status == 401 && !refreshed {
+            trace.answered(attempt, status, response.headers(), 0, sent);
+            trace.retrying(attempt, RetryCause::Unauthorized, Duration::ZERO);
             refused = Some(token);
             refreshed = true;
             continue;
@@ -105,13 +128,20 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         let headers = std::mem::take(response.headers_mut());
         let body = match response.bytes().await {
             Ok(body) => body,
-            Err(_) if request.idempotent && attempt < max_attempts => {
-                tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+            Err(e) if request.idempotent && attempt < max_attempts => {
+                trace.no_answer(attempt, &e, sent);
+                let delay = retry_delay(&policy, attempt, None);
+                trace.retrying(attempt, RequestTrace::cause_of(&e), delay);
+                tokio::time::sleep(delay).await;
                 attempt += 1;
                 continue;
             }
-            Err(e) => return Err(transport(&e, attempt)),
+            Err(e) => {
+                trace.no_answer(attempt, &e, sent);
+                return Err(transport(&e, attempt));
+            }
         };
+        trace.answered(attempt, status, &headers, body.len(), sent);
         if status == 304 {
             return Err(Error::new(
                 ErrorKind::NotModified,
@@ -136,7 +166,9 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, SystemTime::now()));
-            tokio::time::sleep(retry_delay(&policy, attempt, retry_after)).await;
+            let delay = retry_delay(&policy, attempt, retry_after);
+            trace.retrying(attempt, RetryCause::of_status(status), delay);
+            tokio::time::sleep(delay).await;
             attempt += 1;
             continue;
         }

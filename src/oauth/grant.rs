@@ -184,7 +184,9 @@ where
     loop {
         match attempt().await {
             Err(e) if transient(&e) && tries < config.retry.max_attempts => {
-                tokio::time::sleep(retry_delay(&config.retry, tries, None)).await;
+                let delay = retry_delay(&config.retry, tries, None);
+                crate::observe::token_retry(tries, &e, delay);
+                tokio::time::sleep(delay).await;
                 tries += 1;
             }
             other => return other,
