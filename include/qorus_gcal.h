@@ -215,10 +215,11 @@ typedef struct qgcal_log_record {
 /**
  * Receives a log record. Runs on the thread that logged: a host thread inside a qgcal call, or a
  * library thread (`qgcal-rt-N`, e.g. for local consent); possibly on several threads at once. It may
- * call `qgcal_set_log_callback`, `qgcal_client_set_log_callback` and the statistics functions; a
- * blocking qgcal call from inside it answers `QGCAL_REENTRANT_CALL`, and what it causes the library
- * to log on the same thread is dropped (counted in the statistics' `logs.dropped`), never delivered
- * into it. It must return promptly: the call that logged waits for it.
+ * call `qgcal_set_log_callback`, `qgcal_client_set_log_callback` and the statistics functions. It
+ * should make no blocking qgcal call: for a record logged inside a request (most are) that answers
+ * `QGCAL_REENTRANT_CALL`; nothing deadlocks either way, and what the callback makes the library log on
+ * its thread is dropped, never delivered into it. It must return promptly: the call that logged
+ * waits for it.
  */
 typedef void (*qgcal_log_callback)(void *userdata, const struct qgcal_log_record *record);
 
@@ -609,7 +610,7 @@ uint64_t qgcal_client_id(const struct qgcal_client *client);
  * The library's statistics since it was loaded (or last reset), every client's counted, freed ones
  * included: requests (in all and by method), HTTP attempts, retries by cause, errors by status and kind,
  * tokens obtained and refused by grant, batch chunks and calls, body bytes out and in, latency
- * percentiles, and `clients` (`created`, `live`) and `logs` (`delivered`, `dropped`). The README gives
+ * percentiles, and `clients` (`created`, `live`) and `logs` (`delivered`). The README gives
  * the shape. With `reset`, the counters are zeroed as they are read (each in one atomic step, so
  * consecutive resetting reads add up to everything). Free `*stats_json_out` with `qgcal_string_free`.
  *

@@ -45,10 +45,11 @@ pub struct qgcal_log_record {
 
 /// Receives a log record. Runs on the thread that logged: a host thread inside a qgcal call, or a
 /// library thread (`qgcal-rt-N`, e.g. for local consent); possibly on several threads at once. It may
-/// call `qgcal_set_log_callback`, `qgcal_client_set_log_callback` and the statistics functions; a
-/// blocking qgcal call from inside it answers `QGCAL_REENTRANT_CALL`, and what it causes the library
-/// to log on the same thread is dropped (counted in the statistics' `logs.dropped`), never delivered
-/// into it. It must return promptly: the call that logged waits for it.
+/// call `qgcal_set_log_callback`, `qgcal_client_set_log_callback` and the statistics functions. It
+/// should make no blocking qgcal call: for a record logged inside a request (most are) that answers
+/// `QGCAL_REENTRANT_CALL`; nothing deadlocks either way, and what the callback makes the library log on
+/// its thread is dropped, never delivered into it. It must return promptly: the call that logged
+/// waits for it.
 pub type qgcal_log_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, record: *const qgcal_log_record)>;
 

@@ -11,7 +11,7 @@ use crate::observe;
 /// The library's statistics since it was loaded (or last reset), every client's counted, freed ones
 /// included: requests (in all and by method), HTTP attempts, retries by cause, errors by status and kind,
 /// tokens obtained and refused by grant, batch chunks and calls, body bytes out and in, latency
-/// percentiles, and `clients` (`created`, `live`) and `logs` (`delivered`, `dropped`). The README gives
+/// percentiles, and `clients` (`created`, `live`) and `logs` (`delivered`). The README gives
 /// the shape. With `reset`, the counters are zeroed as they are read (each in one atomic step, so
 /// consecutive resetting reads add up to everything). Free `*stats_json_out` with `qgcal_string_free`.
 ///

@@ -39,14 +39,18 @@ static SINKS: RwLock<Sinks> = RwLock::new(Sinks {
 /// The most verbose level any sink wants.
 static MAX_LEVEL: AtomicU8 = AtomicU8::new(LogLevel::Off as u8);
 static DELIVERED: AtomicU64 = AtomicU64::new(0);
-static DROPPED: AtomicU64 = AtomicU64::new(0);
-static DISPATCH: LazyLock<Dispatch> = LazyLock::new(|| Dispatch::new(HostSubscriber));
+static DISPATCH: LazyLock<Dispatch> = LazyLock::new(|| {
+    // With a single dispatcher registered, tracing rebuilds its caches by asking the calling thread's
+    // current one, which may be none (a host thread outside a call) or unreachable (inside an event).
+    // A second, inert one makes it ask every registered dispatcher instead, from any thread.
+    static INERT: LazyLock<Dispatch> = LazyLock::new(|| Dispatch::new(Inert));
+    LazyLock::force(&INERT);
+    Dispatch::new(HostSubscriber)
+});
 
 thread_local! {
     /// Set while this thread runs a sink: events it causes meanwhile are dropped, not delivered into it.
     static DELIVERING: Cell<bool> = const { Cell::new(false) };
-    /// A sink changed the sinks while running: tracing's caches are rebuilt once it returns.
-    static REBUILD_AFTER_DELIVERY: Cell<bool> = const { Cell::new(false) };
     /// Runtime threads keep the library's subscriber entered for their whole life.
     static THREAD_DEFAULT: RefCell<Option<DefaultGuard>> = const { RefCell::new(None) };
 }
@@ -70,7 +74,8 @@ pub fn active() -> bool {
 
 /// Runs `f` with the library's subscriber entered on this thread, when there is anyone to tell.
 pub fn in_scope<T>(f: impl FnOnce() -> T) -> T {
-    // Entering from inside a sink would re-borrow tracing's thread state, which it holds meanwhile.
+    // Entering from inside a sink would re-borrow tracing's thread state, which it holds meanwhile
+    // (a panic): a blocking call from a sink runs unentered, and what it logs is dropped anyway.
     if active() && !DELIVERING.get() {
         dispatcher::with_default(&DISPATCH, f)
     } else {
@@ -141,18 +146,15 @@ fn update_max(sinks: &Sinks) {
 }
 
 /// Tells tracing that the levels changed, so its callsite caches and global level filter follow.
+/// Safe from any thread, a sink included (see `DISPATCH`).
 fn levels_changed() {
-    if DELIVERING.get() {
-        REBUILD_AFTER_DELIVERY.set(true);
-        return;
-    }
-    // Rebuilt inside our scope: with one subscriber registered, tracing asks the current one.
-    dispatcher::with_default(&DISPATCH, tracing::callsite::rebuild_interest_cache);
+    LazyLock::force(&DISPATCH);
+    tracing::callsite::rebuild_interest_cache();
 }
 
-/// Records delivered to sinks, and records dropped because a sink logged from inside itself.
-pub fn counts() -> (u64, u64) {
-    (DELIVERED.load(Relaxed), DROPPED.load(Relaxed))
+/// Records delivered to sinks.
+pub fn delivered() -> u64 {
+    DELIVERED.load(Relaxed)
 }
 
 fn is_ours(meta: &Metadata<'_>) -> bool {
@@ -179,8 +181,8 @@ fn deliver(event: &Event<'_>) {
     if chosen.iter().all(Option::is_none) {
         return;
     }
+    // tracing itself drops what a sink logs on its own thread; this guards the rest.
     if DELIVERING.get() {
-        DROPPED.fetch_add(1, Relaxed);
         return;
     }
     let record = LogRecord::from_event(event, client);
@@ -190,10 +192,41 @@ fn deliver(event: &Event<'_>) {
         let _ = catch_unwind(AssertUnwindSafe(|| sink(&record)));
         DELIVERED.fetch_add(1, Relaxed);
     }
+    // A sink replaced meanwhile is dropped here, its host's drop function still inside the guard.
+    drop(chosen);
     DELIVERING.set(false);
-    if REBUILD_AFTER_DELIVERY.replace(false) {
-        levels_changed();
+}
+
+/// Registered beside [`HostSubscriber`] only so that tracing keeps a list of dispatchers: it wants
+/// nothing, and says so (tracing's own `NoSubscriber` gives no level hint, which counts as "trace").
+struct Inert;
+
+impl Subscriber for Inert {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::never()
     }
+
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::OFF)
+    }
+
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
 }
 
 /// The subscriber behind every sink. It takes events only (the library opens no spans).
