@@ -94,3 +94,8 @@ fn all_methods() {
 fn paging() {
     run_c_program_with("paging", &|| fresh_emulator_config(true));
 }
+
+#[test]
+fn logging() {
+    run_c_program_with("logging", &|| fresh_emulator_config(true));
+}

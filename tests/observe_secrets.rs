@@ -268,7 +268,8 @@ fn a_whole_run_at_trace_level_logs_no_secret() {
     runtime::shutdown().unwrap();
 
     let records = RECORDS.lock().unwrap().clone();
-    if std::env::var_os("DUMP").is_some() {
+    // QGCAL_TEST_PRINT_RECORDS=1 shows what a whole run logs (with --nocapture).
+    if std::env::var_os("QGCAL_TEST_PRINT_RECORDS").is_some() {
         for r in &records {
             eprintln!("{r}");
         }
