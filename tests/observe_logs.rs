@@ -22,8 +22,11 @@ fn turn() -> MutexGuard<'static, ()> {
     TURN.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Records kept by a [`collector`], each with the name of the thread it was delivered on.
+type Kept = Arc<Mutex<Vec<(LogRecord, String)>>>;
+
 /// A sink keeping every record, with the name of the thread it ran on.
-fn collector() -> (LogSink, Arc<Mutex<Vec<(LogRecord, String)>>>) {
+fn collector() -> (LogSink, Kept) {
     let kept = Arc::new(Mutex::new(Vec::new()));
     let sink = kept.clone();
     let f: LogSink = Arc::new(move |r: &LogRecord| {
