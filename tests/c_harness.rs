@@ -118,3 +118,8 @@ fn outcome_unknown() {
         vars
     });
 }
+
+#[test]
+fn logging() {
+    run_c_program_with("logging", &|| fresh_emulator_config(true));
+}

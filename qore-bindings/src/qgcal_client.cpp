@@ -6,6 +6,7 @@
 #include "qgcal_client.h"
 #include "qgcal_errors.h"
 #include "qgcal_json.h"
+#include "qgcal_observe.h"
 #include "qgcal_pager.h"
 
 #include <cstdint>
@@ -444,5 +445,6 @@ QoreClass* qgcal_init_client_class(QoreNamespace& ns, const QoreClass* pager_cla
         "opts");
     c->addMethod("batch", (q_method_n_t)Client_batch, Public, QCF_NO_FLAGS, QDOM_DEFAULT, autoListTypeInfo, 2,
         autoListTypeInfo, QORE_PARAM_NO_ARG, "requests", autoHashOrNothingTypeInfo, QORE_PARAM_NO_ARG, "opts");
+    qgcal_add_observe_methods(*c, [](AbstractPrivateData* p) { return data(p)->client; });
     return c;
 }

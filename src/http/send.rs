@@ -11,9 +11,12 @@ use url::Url;
 
 use super::retry::{is_rate_limit, is_retryable_status, parse_retry_after};
 use super::retry_delay;
+use crate::calendar::methods::MethodSpec;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::oauth::errors::transport_error;
+use crate::observe::RequestTrace;
+use crate::observe::stats::RetryCause;
 use crate::secret::Secret;
 
 /// A request to the API, before authentication.
@@ -32,6 +35,8 @@ pub struct Outgoing {
     pub write: bool,
     pub timeout: Option<Duration>,
     pub max_attempts: Option<u32>,
+    /// The Calendar method, for statistics and log records; `None` for a batch request.
+    pub api_method: Option<&'static MethodSpec>,
 }
 
 impl Outgoing {
@@ -46,6 +51,7 @@ impl Outgoing {
             write: false,
             timeout: None,
             max_attempts: None,
+            api_method: None,
         }
     }
 }
@@ -64,6 +70,17 @@ pub struct Incoming {
 }
 
 pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
+    let trace = RequestTrace::start(client.observer(), request);
+    let result = send_attempts(client, request, &trace).await;
+    trace.finished(&result);
+    result
+}
+
+async fn send_attempts(
+    client: &Client,
+    request: &Outgoing,
+    trace: &RequestTrace<'_>,
+) -> Result<Incoming> {
     let policy = client.config().retry;
     let max_attempts = request.max_attempts.unwrap_or(policy.max_attempts).max(1);
     let mut attempt = 1;
@@ -105,17 +122,21 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         if let Some(timeout) = request.timeout {
             builder = builder.timeout(timeout);
         }
+        let sent = trace.attempt(attempt);
         let mut response = match builder.send().await {
             Ok(response) => response,
             // Nothing was sent, and a repeat would be built the same way.
             Err(e) if e.is_builder() => return Err(transport(&e, attempt)),
             Err(e) => {
+                trace.no_answer(attempt, &e, sent);
                 // A failed connect never reached the server, so even a POST may be repeated.
                 let reached = !e.is_connect();
                 lost |= reached;
                 maybe_applied |= reached;
                 if (request.idempotent || !reached) && attempt < max_attempts {
-                    tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                    let delay = retry_delay(&policy, attempt, None);
+                    trace.retrying(attempt, RequestTrace::cause_of(&e), delay);
+                    tokio::time::sleep(delay).await;
                     attempt += 1;
                     continue;
                 }
@@ -124,6 +145,8 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         };
         let status = response.status().as_u16();
         if status == 401 && !refreshed {
+            trace.answered(attempt, status, response.headers(), 0, sent);
+            trace.retrying(attempt, RetryCause::Unauthorized, Duration::ZERO);
             refused = Some(token);
             refreshed = true;
             continue;
@@ -133,16 +156,20 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         let body = match response.bytes().await {
             Ok(body) => body,
             Err(e) => {
+                trace.no_answer(attempt, &e, sent);
                 lost = true;
                 maybe_applied = true;
                 if request.idempotent && attempt < max_attempts {
-                    tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                    let delay = retry_delay(&policy, attempt, None);
+                    trace.retrying(attempt, RequestTrace::cause_of(&e), delay);
+                    tokio::time::sleep(delay).await;
                     attempt += 1;
                     continue;
                 }
                 return Err(unknown(transport(&e, attempt), lost));
             }
         };
+        trace.answered(attempt, status, &headers, body.len(), sent);
         if status == 304 {
             return Err(Error::new(
                 ErrorKind::NotModified,
@@ -168,7 +195,9 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
             && attempt < max_attempts
         {
             maybe_applied |= !rate_limited;
-            tokio::time::sleep(retry_delay(&policy, attempt, retry_after(&headers))).await;
+            let delay = retry_delay(&policy, attempt, retry_after(&headers));
+            trace.retrying(attempt, RetryCause::of_status(status), delay);
+            tokio::time::sleep(delay).await;
             attempt += 1;
             continue;
         }

@@ -196,7 +196,9 @@ where
         match attempt().await {
             Err(e) if transient(&e) && tries < config.retry.max_attempts => {
                 // Never sooner than the server's `Retry-After`, as for API calls.
-                tokio::time::sleep(retry_delay(&config.retry, tries, e.retry_after())).await;
+                let delay = retry_delay(&config.retry, tries, e.retry_after());
+                crate::observe::token_retry(tries, &e, delay);
+                tokio::time::sleep(delay).await;
                 tries += 1;
             }
             other => return other,

@@ -82,6 +82,13 @@ impl LocalConsent {
             .port();
         let redirect_uri = format!("http://127.0.0.1:{port}{path}");
         let (url, session) = consent::begin(client.config(), &redirect_uri, &options.common())?;
+        tracing::info!(
+            client = client.id(),
+            mode = "local",
+            port,
+            path = path.as_str(),
+            "consent started"
+        );
         let (stop, _) = watch::channel(false);
         let (closed, _) = watch::channel(false);
         let shared = Arc::new(Shared {
@@ -175,6 +182,7 @@ async fn serve(
     }
     drop(listener);
     shared.closed.send_replace(true);
+    tracing::debug!(client = client.id(), "consent listener closed");
 }
 
 async fn answer(
@@ -199,6 +207,11 @@ async fn answer(
     };
     let (request_path, query) = target.split_once('?').unwrap_or((&target, ""));
     if request_path != path.as_str() {
+        tracing::debug!(
+            client = client.id(),
+            http_status = 404u16,
+            "consent listener: a request for another path"
+        );
         let _ = respond(&mut stream, 404, "Not found", "Nothing here.").await;
         return;
     }
@@ -214,12 +227,27 @@ async fn answer(
     }
     let (status, title, text) = match consent::read_callback(&session, query) {
         // A wrong or missing state is someone else's request: refuse it and keep waiting.
-        Err(e) if e.kind() == ErrorKind::InvalidArgument => (
-            400,
-            "Not this sign-in",
-            "This link does not belong to the sign-in in progress.",
-        ),
+        Err(e) if e.kind() == ErrorKind::InvalidArgument => {
+            tracing::warn!(
+                client = client.id(),
+                http_status = 400u16,
+                "consent listener: refused a request whose state does not belong to this sign-in"
+            );
+            (
+                400,
+                "Not this sign-in",
+                "This link does not belong to the sign-in in progress.",
+            )
+        }
         Err(e) => {
+            tracing::warn!(
+                client = client.id(),
+                mode = "local",
+                error_kind = e.kind().name(),
+                reason = e.reason(),
+                error = e.message(),
+                "consent failed"
+            );
             shared.finish(Err(e));
             (
                 400,
@@ -228,6 +256,11 @@ async fn answer(
             )
         }
         Ok(Callback::Denied) => {
+            tracing::info!(
+                client = client.id(),
+                mode = "local",
+                "consent denied by the user"
+            );
             shared.finish(Err(Error::new(
                 ErrorKind::ConsentDenied,
                 "the user denied consent on Google's page",
