@@ -491,6 +491,21 @@ const char *qgcal_version(void);
 enum qgcal_status qgcal_shutdown(struct qgcal_error **error_out);
 
 /**
+ * Describes one method for hosts that build typed requests and responses (Qore's data providers): its
+ * parameters with Google's descriptions, types, enums and required flags, and its request and response
+ * bodies with every `$ref` resolved (at most 8 levels deep; deeper or recursive references stay as
+ * `{"ref": name, "recursive": true}`). Request fields Google requires for this method carry
+ * `"required": true`. The JSON shape is described in `src/calendar/schemas.rs`; the data is generated from
+ * the same discovery document as the method table. An unknown method answers `QGCAL_UNKNOWN_METHOD`.
+ *
+ * # Safety
+ * `method` is NULL or a NUL-terminated string; outputs are NULL or writable.
+ */
+enum qgcal_status qgcal_method_schema(const char *method,
+                                      char **schema_json_out,
+                                      struct qgcal_error **error_out);
+
+/**
  * The name of a status value, e.g. `"QGCAL_CONSENT_REQUIRED"`; `"QGCAL_UNKNOWN_STATUS"` for a value that
  * is not a status. The string is static: do not free it. Takes an `int` so any value is safe to pass.
  */
