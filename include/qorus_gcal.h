@@ -628,6 +628,21 @@ enum qgcal_status qgcal_client_set_log_callback(struct qgcal_client *client,
 uint64_t qgcal_client_id(const struct qgcal_client *client);
 
 /**
+ * Describes one method for hosts that build typed requests and responses (Qore's data providers): its
+ * parameters with Google's descriptions, types, enums and required flags, and its request and response
+ * bodies with every `$ref` resolved (at most 8 levels deep; deeper or recursive references stay as
+ * `{"ref": name, "recursive": true}`). Request fields Google requires for this method carry
+ * `"required": true`. The JSON shape is described in `src/calendar/schemas.rs`; the data is generated from
+ * the same discovery document as the method table. An unknown method answers `QGCAL_UNKNOWN_METHOD`.
+ *
+ * # Safety
+ * `method` is NULL or a NUL-terminated string; outputs are NULL or writable.
+ */
+enum qgcal_status qgcal_method_schema(const char *method,
+                                      char **schema_json_out,
+                                      struct qgcal_error **error_out);
+
+/**
  * The library's statistics since it was loaded (or last reset), every client's counted, freed ones
  * included: requests (in all and by method), HTTP attempts, retries by cause, errors by status and kind,
  * tokens obtained and refused by grant, batch chunks and calls, body bytes out and in, latency

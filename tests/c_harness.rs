@@ -56,6 +56,11 @@ fn call_errors() {
     run_c_program("call_errors");
 }
 
+#[test]
+fn schema() {
+    run_c_program("schema");
+}
+
 // The emulator runs in this test process; each run of the C program gets a fresh one.
 thread_local! {
     static EMULATORS: std::cell::RefCell<Vec<gcal_emulator::Emulator>> = const { std::cell::RefCell::new(Vec::new()) };

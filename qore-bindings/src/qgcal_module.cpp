@@ -8,6 +8,7 @@
 #include "qgcal_json.h"
 #include "qgcal_observe.h"
 #include "qgcal_pager.h"
+#include "qgcal_schema.h"
 
 extern "C" {
 #include "qorus_gcal.h"
@@ -86,6 +87,7 @@ static QoreStringNode* qgcal_module_init() {
     QorusGcalNS.addBuiltinVariant("fromJson", f_fromJson, QCF_NO_FLAGS, QDOM_DEFAULT, autoTypeInfo, 1,
         stringTypeInfo, QORE_PARAM_NO_ARG, "json");
     qgcal_init_observe_functions(QorusGcalNS);
+    qgcal_init_schema_functions(QorusGcalNS);
     QoreClass* pager_class = qgcal_init_pager_class(QorusGcalNS);
     QorusGcalNS.addSystemClass(pager_class);
     QorusGcalNS.addSystemClass(qgcal_init_client_class(QorusGcalNS, pager_class));
