@@ -94,3 +94,8 @@ fn all_methods() {
 fn paging() {
     run_c_program_with("paging", &|| fresh_emulator_config(true));
 }
+
+#[test]
+fn list_each() {
+    run_c_program_with("list_each", &|| fresh_emulator_config(true));
+}

@@ -11,6 +11,7 @@ mod consent;
 mod error;
 mod library;
 mod status;
+mod stream;
 mod strings;
 mod token;
 
@@ -21,5 +22,6 @@ pub use consent::*;
 pub use error::*;
 pub use library::*;
 pub use status::*;
+pub use stream::*;
 pub use strings::qgcal_string_free;
 pub use token::*;
