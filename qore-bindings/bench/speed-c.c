@@ -2,7 +2,9 @@
  * include/qorus_gcal.h from C, linked with the same Release staticlib the module links. One workload
  * per process; prints one JSON line. CPU is the whole process's utime+stime from /proc/self/stat.
  *
- *   speed-c get N            events.get N times one after another (after 200 to warm up)
+ *   speed-c get N [WORK_US]  events.get N times one after another (after 200 to warm up); with WORK_US,
+ *                            the thread first spins that long before each call, as a host that does work
+ *                            between calls (the Qore side converts the answer and runs the script)
  *   speed-c threads T N      events.get N times from T threads sharing one client
  *   speed-c list             every event of the token's primary calendar, page by page (2500 a page)
  *   speed-c inserts N        N events.insert one after another
@@ -73,11 +75,13 @@ static int cmp(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static void get(long n) {
+static void get(long n, double work_us) {
     double *lat = malloc(sizeof(double) * (size_t)n);
     for (int i = 0; i < 200; i++) get_once();
     double c0 = cpu_us(), t0 = now_s();
     for (long i = 0; i < n; i++) {
+        for (double until = now_s() + work_us / 1e6; now_s() < until;) {
+        }
         double a = now_s();
         get_once();
         lat[i] = now_s() - a;
@@ -166,14 +170,14 @@ static void inserts(long n) {
 int main(int argc, char **argv) {
     const char *config = getenv("QGCAL_BENCH_CONFIG"), *event = getenv("QGCAL_BENCH_EVENT");
     if (argc < 2 || !config) {
-        fprintf(stderr, "usage: speed-c get N | threads T N | list | inserts N (QGCAL_BENCH_CONFIG set)\n");
+        fprintf(stderr, "usage: speed-c get N [WORK_US] | threads T N | list | inserts N (QGCAL_BENCH_CONFIG set)\n");
         return 2;
     }
     snprintf(get_params, sizeof get_params, "{\"calendarId\":\"primary\",\"eventId\":\"%s\"}", event ? event : "");
     struct qgcal_error *err = NULL;
     if (qgcal_client_new(config, &client, &err) != QGCAL_OK) fail("qgcal_client_new", err);
     if (!strcmp(argv[1], "get") && argc > 2) {
-        get(atol(argv[2]));
+        get(atol(argv[2]), argc > 3 ? atof(argv[3]) : 0);
     } else if (!strcmp(argv[1], "threads") && argc > 3) {
         threads(atoi(argv[2]), atol(argv[3]));
     } else if (!strcmp(argv[1], "list")) {
