@@ -142,13 +142,13 @@ class ModuleSide inherits Side {
     # answer from JSON (and the previous one freed)
     hash<auto> hostWork(int n) {
         string answer = QorusGcal::toJson(get());
+        list<int> lat = ();
         int t0 = now_ns();
         for (int i = 0; i < n; ++i) {
             int a = now_ns();
             QorusGcal::toJson(get_params);
             QorusGcal::fromJson(answer);
-            int b = now_ns() - a;
-            remove b;
+            lat += now_ns() - a;
         }
         return {"host_us": (now_ns() - t0) / 1000.0 / n};
     }
