@@ -235,6 +235,13 @@ typedef void (*qgcal_log_callback)(void *userdata, const struct qgcal_log_record
 typedef void (*qgcal_drop_callback)(void *userdata);
 
 /**
+ * Receives one page of a `qgcal_list_each`: `items_json` is a JSON array of Google's items (checked and
+ * made compact), `len` bytes long and NUL-terminated, holding `count` items; valid only during the call.
+ * Answer true to go on, false to stop.
+ */
+typedef bool (*qgcal_page_callback)(void *userdata, const char *items_json, size_t len, size_t count);
+
+/**
  * Called with every new token as JSON (`{"access_token", "refresh_token", "expires_at", "scope",
  * "token_type"}`), so the host can store it. Runs on the thread that obtained the token: the host thread
  * whose call needed it, or a library thread (`qgcal-rt-N`, e.g. for local consent); never concurrently
@@ -673,6 +680,24 @@ enum qgcal_status qgcal_client_stats(struct qgcal_client *client,
  * is not a status. The string is static: do not free it. Takes an `int` so any value is safe to pass.
  */
 const char *qgcal_status_name(int32_t status);
+
+/**
+ * `qgcal_list_all`, page by page: calls `on_page` on the calling thread with the items of each page that
+ * has any, in order, while the next page is already being fetched; stops after `max_items` (0: no limit). When `on_page`
+ * answers false it stops and answers `QGCAL_CANCELLED`. On an error the pages handed so far stay handed.
+ * A blocking qgcal call made from inside `on_page` answers `QGCAL_REENTRANT_CALL`.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; `on_page` is NULL or a function that may be called with
+ * `userdata` on this thread.
+ */
+enum qgcal_status qgcal_list_each(struct qgcal_client *client,
+                                  const char *method,
+                                  const char *params_json,
+                                  uint64_t max_items,
+                                  qgcal_page_callback on_page,
+                                  void *userdata,
+                                  struct qgcal_error **error_out);
 
 /**
  * Frees a string the library returned. NULL is allowed.

@@ -128,3 +128,8 @@ fn outcome_unknown() {
 fn logging() {
     run_c_program_with("logging", &|| fresh_emulator_config(true));
 }
+
+#[test]
+fn list_each() {
+    run_c_program_with("list_each", &|| fresh_emulator_config(true));
+}

@@ -14,6 +14,7 @@ mod log;
 mod schema;
 mod stats;
 mod status;
+mod stream;
 mod strings;
 mod token;
 
@@ -27,5 +28,6 @@ pub use log::*;
 pub use schema::*;
 pub use stats::*;
 pub use status::*;
+pub use stream::*;
 pub use strings::qgcal_string_free;
 pub use token::*;
