@@ -10,8 +10,10 @@ use crate::error::Result;
 use crate::http::{self, Http};
 use crate::oauth::consent::{self, Callback, ExternalOptions, LocalOptions, Session};
 use crate::oauth::credential::{Credential, TokenCallback};
+use crate::oauth::errors::Grant;
 use crate::oauth::grant;
 use crate::oauth::loopback::LocalConsent;
+use crate::observe::Observer;
 use crate::secret::Secret;
 
 /// A Google Calendar client. Cheap to clone; clones share the connection pool and the credential.
@@ -28,17 +30,21 @@ struct Inner {
     config: Config,
     http: Http,
     credential: Credential,
+    observer: Arc<Observer>,
 }
 
 impl Client {
     pub fn new(config: Config) -> Result<Client> {
-        let credential = Credential::new(&config)?;
+        let observer = Observer::new();
+        let credential = Credential::new(&config, observer.clone())?;
         let http = Http::new(&config)?;
+        observer.created(&config);
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
                 http,
                 credential,
+                observer,
             }),
         })
     }
@@ -54,6 +60,11 @@ impl Client {
 
     pub(crate) fn http(&self) -> &Http {
         &self.inner.http
+    }
+
+    /// The client's id and statistics (see `observe`).
+    pub(crate) fn observer(&self) -> &Arc<Observer> {
+        &self.inner.observer
     }
 
     /// Sets (or with `None` removes) the function told of every new token. It runs on the thread that
@@ -108,23 +119,42 @@ impl Client {
                 Box::pin(async move { client.exchange_code(&code, &verifier, &redirect_uri).await })
             },
         );
-        LocalConsent::start(self.config(), exchange, options).await
+        LocalConsent::start(self.config(), self.id(), exchange, options).await
     }
 
-    /// Starts an external-redirect consent: answers the URL and the session the host keeps.
+    /// Starts an external-redirect consent (straight back to the host, or through a relay): answers the
+    /// URL and the session the host keeps.
     pub fn consent_start_external(&self, options: &ExternalOptions) -> Result<(Url, Session)> {
-        consent::begin(self.config(), &options.redirect_uri, &options.common())
+        let started = consent::begin_external(self.config(), options)?;
+        crate::observe::logs::in_scope(|| {
+            tracing::info!(
+                client = self.id(),
+                mode = "external",
+                // A redirect URI could carry a key in its query: only the rest is logged.
+                redirect_uri = options.redirect_uri.split(['?', '#']).next(),
+                relay = options.relay_url.is_some(),
+                "consent started"
+            )
+        });
+        Ok(started)
     }
 
     /// Completes an external-redirect consent with the session and the URL the browser came back to.
     pub async fn consent_complete(&self, session: &Session, callback_url: &str) -> Result<Token> {
         consent::check_session(session, self.config(), consent::DEFAULT_SESSION_MAX_AGE_S)?;
         match consent::read_callback(session, callback_url)? {
-            Callback::Denied => Err(crate::Error::new(
-                crate::ErrorKind::ConsentDenied,
-                "the user denied consent on Google's page",
-            )
-            .with_reason("access_denied")),
+            Callback::Denied => {
+                tracing::info!(
+                    client = self.id(),
+                    mode = "external",
+                    "consent denied by the user"
+                );
+                Err(crate::Error::new(
+                    crate::ErrorKind::ConsentDenied,
+                    "the user denied consent on Google's page",
+                )
+                .with_reason("access_denied"))
+            }
             Callback::Code(code) => {
                 self.exchange_code(&code, &session.code_verifier, &session.redirect_uri)
                     .await
@@ -139,8 +169,12 @@ impl Client {
         verifier: &Secret,
         redirect_uri: &str,
     ) -> Result<Token> {
-        let token =
-            grant::exchange_code(self.http(), self.config(), code, verifier, redirect_uri).await?;
+        let exchange =
+            grant::exchange_code(self.http(), self.config(), code, verifier, redirect_uri);
+        let token = self
+            .observer()
+            .token_request(Grant::AuthorizationCode, "consent", exchange)
+            .await?;
         self.inner.credential.install(token.clone()).await;
         Ok(token)
     }
@@ -164,5 +198,9 @@ impl http::Session for Client {
 
     fn granted_scope(&self) -> Option<String> {
         Client::granted_scope(self)
+    }
+
+    fn observer(&self) -> &Observer {
+        Client::observer(self)
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, shown};
 use crate::secret::Secret;
 
 mod network;
@@ -141,7 +141,7 @@ struct RawConfig {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 struct RawEndpoints {
     auth_url: Option<String>,
     token_url: Option<String>,
@@ -151,14 +151,14 @@ struct RawEndpoints {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 struct RawTimeouts {
     connect_ms: Option<u64>,
     request_ms: Option<u64>,
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 struct RawRetry {
     max_attempts: Option<u32>,
     base_delay_ms: Option<u64>,
@@ -266,9 +266,20 @@ impl Config {
 }
 
 /// Parses JSON into `T`, telling syntax errors apart from shape errors and naming the path of the latter.
-pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(json: &'a str, what: &str) -> Result<T> {
-    // Tracking the path costs as much again as parsing: do it only to explain a failure.
-    if let Ok(value) = serde_json::from_str(json) {
+/// A struct is read from a JSON object only, and no message quotes a string from the input: any of them
+/// may be a token, a client secret or a private key.
+pub fn parse_json<'a, T: serde::Deserialize<'a>>(json: &'a str, what: &str) -> Result<T> {
+    // serde fills a struct from an array too, field by field in order; only an object is documented.
+    if wants_struct::<T>() && !json.trim_start().starts_with('{') {
+        if serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok() {
+            return Err(Error::invalid_argument(format!(
+                "{what} must be a JSON object, not {}",
+                kind_of_text(json)
+            )));
+        }
+        // Not JSON at all: the path below says so.
+    } else if let Ok(value) = serde_json::from_str(json) {
+        // Tracking the path costs as much again as parsing: do it only to explain a failure.
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_str(json);
@@ -281,11 +292,11 @@ pub(crate) fn parse_json<'a, T: serde::Deserialize<'a>>(json: &'a str, what: &st
                 format!("{what} is not valid JSON: {inner}"),
             ),
             _ => {
-                let detail = strip_position(&inner.to_string());
+                let detail = shape_message(&strip_position(&inner.to_string()));
                 if path == "." || path.is_empty() {
                     Error::invalid_argument(format!("{what}: {detail}"))
                 } else {
-                    Error::invalid_argument(format!("{what} key `{path}`: {detail}"))
+                    Error::invalid_argument(format!("{what} key `{}`: {detail}", shown(&path)))
                 }
             }
         }
@@ -308,6 +319,164 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// serde's shape messages quote the value they met (`invalid type: string "ya29...", expected ...`),
+/// which may be a secret: keep only its kind. Numbers and booleans stay, as they help and hold no secret.
+fn shape_message(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            // The value comes first and serde's "expected" last, so the last separator is serde's.
+            let (met, expected) = rest
+                .rsplit_once(", expected ")
+                .unwrap_or((rest, "another value"));
+            return format!(
+                "{prefix}{}, expected {}",
+                kind_met(met),
+                kind_expected(expected)
+            );
+        }
+    }
+    if message.starts_with("unknown variant `") {
+        return match message.rsplit_once(", expected ") {
+            Some((_, expected)) => format!("unknown value, expected {expected}"),
+            None => "unknown value".to_string(),
+        };
+    }
+    // A key is no secret, but may be huge.
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once("`, ")
+    {
+        return format!("unknown field `{}`, {expected}", shown(field));
+    }
+    shown(message).into_owned()
+}
+
+/// What serde met, as in its `Unexpected`, without any text of it.
+fn kind_met(met: &str) -> &str {
+    const SHOWN: [&str; 4] = ["integer `", "floating point `", "boolean `", "null"];
+    match met {
+        "sequence" => "an array",
+        "map" => "an object",
+        m if m.starts_with("string ") || m.starts_with("character ") => "a string",
+        m if SHOWN.iter().any(|p| m.starts_with(p)) => m,
+        _ => "another value",
+    }
+}
+
+fn kind_expected(expected: &str) -> &str {
+    match expected {
+        e if e.starts_with("struct ") || e == "a map" => "an object",
+        "a sequence" => "an array",
+        e => e,
+    }
+}
+
+/// "an array", "a string", ... for the first value in JSON text.
+fn kind_of_text(json: &str) -> &'static str {
+    match json.trim_start().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+/// Whether `T` reads itself as a struct: from a JSON object, and also (unless refused) from an array.
+fn wants_struct<'de, T: serde::Deserialize<'de>>() -> bool {
+    use serde::de::{Deserializer, Visitor};
+
+    #[derive(Debug)]
+    struct Asked(bool);
+    impl std::fmt::Display for Asked {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("probe")
+        }
+    }
+    impl std::error::Error for Asked {}
+    impl serde::de::Error for Asked {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Asked(false)
+        }
+    }
+    // Answers only which method the type asked for.
+    struct Probe;
+    impl<'de> Deserializer<'de> for Probe {
+        type Error = Asked;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Asked> {
+            Err(Asked(false))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Asked> {
+            Err(Asked(true))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option
+            unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    matches!(T::deserialize(Probe), Err(Asked(true)))
+}
+
+/// Reads a struct deriving `Deserialize` with `#[serde(remote = "Self")]` from a map (see
+/// [`object_only!`]).
+pub(crate) trait FromObject<'de>: Sized {
+    fn from_map<A: serde::de::MapAccess<'de>>(map: A) -> std::result::Result<Self, A::Error>;
+}
+
+/// Takes a JSON object and nothing else for a [`FromObject`] type.
+pub(crate) struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> ObjectVisitor<T> {
+    pub(crate) fn new() -> Self {
+        ObjectVisitor(std::marker::PhantomData)
+    }
+}
+
+impl<'de, T: FromObject<'de>> serde::de::Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<T, A::Error> {
+        T::from_map(map)
+    }
+}
+
+/// `Deserialize` from a JSON object only, for a struct that derives it with `#[serde(remote = "Self")]`
+/// (which makes the derived code an inherent `deserialize`): a derived struct alone also takes an
+/// array, reading its fields in order, so `{"token": ["a", "b"]}` would be a token.
+macro_rules! object_only {
+    ($ty:ident $(<$lt:lifetime>)?) => {
+        impl<'de $(: $lt, $lt)?> $crate::config::FromObject<'de> for $ty$(<$lt>)? {
+            fn from_map<A: serde::de::MapAccess<'de>>(
+                map: A,
+            ) -> std::result::Result<Self, A::Error> {
+                // The inherent function serde derived, not this trait's.
+                $ty::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        impl<'de $(: $lt, $lt)?> serde::Deserialize<'de> for $ty$(<$lt>)? {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                d.deserialize_map($crate::config::ObjectVisitor::<Self>::new())
+            }
+        }
+    };
+}
+pub(crate) use object_only;
+
+object_only!(RawEndpoints);
+object_only!(RawTimeouts);
+object_only!(RawRetry);
+
 fn non_empty(value: Option<String>, key: &str) -> Result<Option<String>> {
     match value {
         Some(v) if v.trim().is_empty() => Err(Error::invalid_argument(format!(
@@ -325,10 +494,10 @@ fn validate_scopes(scopes: Vec<String>) -> Result<Vec<String>> {
     }
     if let Some(bad) = scopes
         .iter()
-        .find(|s| s.is_empty() || s.chars().any(char::is_whitespace))
+        .position(|s| s.is_empty() || s.chars().any(char::is_whitespace))
     {
         return Err(Error::invalid_argument(format!(
-            "config key `scopes` holds an invalid scope {bad:?}: scopes are non-empty and contain no spaces"
+            "config key `scopes` holds an invalid scope at index {bad}: scopes are non-empty and contain no spaces"
         )));
     }
     Ok(scopes)
@@ -352,19 +521,20 @@ fn set_url(slot: &mut Url, value: Option<String>, key: &str) -> Result<()> {
 
 /// An endpoint must be https, or plain http to a loopback host (the emulator, a local test server).
 pub(crate) fn parse_endpoint(text: &str, key: &str) -> Result<Url> {
+    // The text itself is never quoted: a URL can carry a password or a key.
     let url = Url::parse(text).map_err(|e| {
-        Error::invalid_argument(format!(
-            "config key `{key}` is not a valid URL ({e}): {text:?}"
-        ))
+        Error::invalid_argument(format!("config key `{key}` is not a valid URL ({e})"))
     })?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
         "http" => Err(Error::invalid_argument(format!(
-            "config key `{key}` must use https (plain http is allowed only for loopback hosts): {text:?}"
+            "config key `{key}` must use https (plain http is allowed only for loopback hosts, not {})",
+            shown(url.host_str().unwrap_or("no host"))
         ))),
         other => Err(Error::invalid_argument(format!(
-            "config key `{key}` has unsupported scheme `{other}`: use https"
+            "config key `{key}` has unsupported scheme `{}`: use https",
+            shown(other)
         ))),
     }
 }

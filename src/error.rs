@@ -1,7 +1,9 @@
 //! The library's error type: a kind the host can branch on, a message a person can act on, and the
 //! details Google gave (HTTP status, `reason`). Messages never carry secrets.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 /// What went wrong, coarse enough for a host to branch on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,6 +47,9 @@ pub enum ErrorKind {
     Panic,
     /// A bug or an impossible state inside the library.
     Internal,
+    /// A write reached the server but its answer was lost, and the API offers no way to tell whether it
+    /// was applied: check (the message says how) before repeating it.
+    OutcomeUnknown,
     /// The proxy could not be reached, failed, or refused to open a tunnel to the server.
     ProxyError,
     /// The proxy wants credentials, or refused the ones given (HTTP 407, SOCKS5 authentication).
@@ -76,6 +81,7 @@ impl ErrorKind {
             ErrorKind::InsufficientScope => "INSUFFICIENT_SCOPE",
             ErrorKind::Panic => "PANIC",
             ErrorKind::Internal => "INTERNAL",
+            ErrorKind::OutcomeUnknown => "OUTCOME_UNKNOWN",
             ErrorKind::ProxyError => "PROXY_ERROR",
             ErrorKind::ProxyAuthRequired => "PROXY_AUTH_REQUIRED",
             ErrorKind::TlsError => "TLS_ERROR",
@@ -90,6 +96,10 @@ pub struct Error {
     message: String,
     http_status: u16,
     reason: Option<String>,
+    /// The server's `Retry-After`, for the retry loop; never shown.
+    retry_after: Option<Duration>,
+    /// An earlier attempt of this write may have been applied (its answer was lost, or was a 5xx).
+    maybe_applied: bool,
 }
 
 impl Error {
@@ -99,6 +109,8 @@ impl Error {
             message: message.into(),
             http_status: 0,
             reason: None,
+            retry_after: None,
+            maybe_applied: false,
         }
     }
 
@@ -112,6 +124,35 @@ impl Error {
     pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
+    }
+
+    pub(crate) fn with_retry_after(mut self, wait: Option<Duration>) -> Self {
+        self.retry_after = wait;
+        self
+    }
+
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    pub(crate) fn with_maybe_applied(mut self, maybe: bool) -> Self {
+        self.maybe_applied = maybe;
+        self
+    }
+
+    /// An earlier attempt of this write may have been applied, so this answer may describe the state
+    /// that attempt left (a 404 after a delete, a 409 after an insert, a 412 after a conditional write).
+    pub(crate) fn maybe_applied(&self) -> bool {
+        self.maybe_applied
+    }
+
+    /// The same error with another kind and message, keeping the HTTP status and reason.
+    pub(crate) fn recast(&self, kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            ..self.clone()
+        }
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -170,3 +211,29 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Longest part of a caller's value a message quotes.
+const SHOWN_CHARS: usize = 64;
+
+/// A caller's value as a message quotes it: whole when short, else its first 64 characters and its
+/// size, so that a value of megabytes never makes a message of megabytes.
+pub(crate) fn shown(value: &str) -> Cow<'_, str> {
+    match value.char_indices().nth(SHOWN_CHARS) {
+        None => Cow::Borrowed(value),
+        Some((cut, _)) => Cow::Owned(format!("{}… ({} bytes)", &value[..cut], value.len())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_shortened_with_their_size() {
+        assert_eq!(shown("events.lsit"), "events.lsit");
+        let exact = "é".repeat(64);
+        assert_eq!(shown(&exact), exact.as_str());
+        let long = "é".repeat(100);
+        assert_eq!(shown(&long), format!("{}… (200 bytes)", "é".repeat(64)));
+    }
+}

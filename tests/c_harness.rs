@@ -56,6 +56,11 @@ fn call_errors() {
     run_c_program("call_errors");
 }
 
+#[test]
+fn schema() {
+    run_c_program("schema");
+}
+
 // The emulator runs in this test process; each run of the C program gets a fresh one.
 thread_local! {
     static EMULATORS: std::cell::RefCell<Vec<gcal_emulator::Emulator>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -165,4 +170,38 @@ fn pool() {
         );
         assert_eq!(tls_stats.open, 0, "closed by qgcal_shutdown: {tls_stats:?}");
     }
+}
+
+#[test]
+fn input_checks() {
+    run_c_program("input_checks");
+}
+
+#[test]
+fn outcome_unknown() {
+    run_c_program_with("outcome_unknown", &|| {
+        let vars = fresh_emulator_config(true);
+        EMULATORS.with(|e| {
+            let emulators = e.borrow();
+            let admin = emulators.last().expect("just started").admin();
+            for method in ["calendars.insert", "calendars.delete"] {
+                admin.add_fault(gcal_emulator::Fault {
+                    method: Some(method.into()),
+                    drop: Some(gcal_emulator::DropWhen::After),
+                    ..Default::default()
+                });
+            }
+        });
+        vars
+    });
+}
+
+#[test]
+fn logging() {
+    run_c_program_with("logging", &|| fresh_emulator_config(true));
+}
+
+#[test]
+fn list_each() {
+    run_c_program_with("list_each", &|| fresh_emulator_config(true));
 }

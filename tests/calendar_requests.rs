@@ -3,9 +3,10 @@
 
 use qorus_gcal::ErrorKind;
 use qorus_gcal::calendar::methods::METHODS;
+use qorus_gcal::calendar::writes::Repeat;
 use qorus_gcal::calendar::{Location, MethodSpec, ParamType, methods_json, prepare};
 use qorus_gcal::http::multipart::{BatchPart, decode_batch_response, encode_batch};
-use qorus_gcal::http::retry::{is_idempotent, new_event_id};
+use qorus_gcal::http::retry::new_event_id;
 use serde_json::{Map, Value, json};
 use url::Url;
 
@@ -204,8 +205,8 @@ fn batch_of_prepared_requests() {
         &base(),
     )
     .unwrap();
-    assert!(is_idempotent(insert.http_method.as_str(), true));
-    assert!(!is_idempotent(insert.http_method.as_str(), false));
+    assert!(Repeat::of(insert.method_id, insert.http_method.as_str(), true).repeatable());
+    assert!(!Repeat::of(insert.method_id, insert.http_method.as_str(), false).repeatable());
     let parts: Vec<BatchPart> = [&insert, &get]
         .iter()
         .enumerate()

@@ -281,6 +281,30 @@ fn external_completion_refuses_wrong_state_other_clients_and_old_sessions() {
 }
 
 #[test]
+fn a_host_given_state_comes_back_and_completes_with_pkce() {
+    let emulator = external_emulator();
+    let client = client(&emulator);
+    // As a host's redirect handler would route by it (Qorus hands one in AuthCodeInfo.state).
+    let state = "qorus/conn=my calendar&n=1";
+    let options =
+        ExternalOptions::from_json(&json!({"redirect_uri": RELAY, "state": state}).to_string())
+            .unwrap();
+    let (url, session) = client.consent_start_external(&options).unwrap();
+    assert!(url.as_str().contains("code_challenge="), "{url}");
+    let (callback, _) = browser::consent(url.as_str());
+    let back: String = url::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    assert_eq!(back, state);
+    let token = complete(&client, session, callback).unwrap();
+    assert!(token.refresh_token.is_some());
+}
+
+#[test]
 fn external_denial_answers_consent_denied() {
     let emulator = external_emulator();
     emulator

@@ -22,6 +22,10 @@ pub struct ConsentArgs {
     /// for `qgcal consent-complete`, instead of waiting on a local loopback server
     #[arg(long, value_name = "REDIRECT_URI")]
     pub external: Option<String>,
+    /// With --external: go through this relay (the redirect URI registered at Google), which sends the
+    /// browser on to REDIRECT_URI (see `qgcal relay`)
+    #[arg(long, value_name = "RELAY_URL", requires = "external")]
+    pub relay: Option<String>,
     /// A scope to ask for (repeatable; default: the config's, else full Calendar access)
     #[arg(long = "scope", value_name = "SCOPE")]
     pub scopes: Vec<String>,
@@ -175,9 +179,11 @@ pub fn consent(global: &Global, args: &ConsentArgs) -> CliResult {
         }
         let options = ExternalOptions {
             redirect_uri: redirect_uri.clone(),
+            relay_url: args.relay.clone(),
             login_hint: args.login_hint.clone(),
             scopes,
             include_granted_scopes: None,
+            state: None,
         };
         let (url, session) = setup.client.consent_start_external(&options)?;
         let session: Value = serde_json::from_str(&session.to_json()).unwrap_or_default();

@@ -4,6 +4,7 @@ mod commands;
 mod demo;
 mod paging;
 mod params;
+mod relay_command;
 mod report;
 mod setup;
 mod timefmt;
@@ -74,6 +75,9 @@ pub enum Command {
     Batch(paging::BatchArgs),
     /// Run the bundled Google emulator, print its URLs as one JSON line, serve until Ctrl-C
     Emulator(commands::EmulatorArgs),
+    /// Run the consent relay: one public redirect URI that sends each browser on to the instance that
+    /// started the consent (stateless; until SIGTERM or Ctrl-C)
+    Relay(relay_command::RelayArgs),
     /// Show how bad configurations are reported
     ConfigErrors,
 }
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::Demo => commands::demo(&cli.global),
         Command::ConfigErrors => commands::config_errors(),
         Command::Emulator(args) => commands::emulator(&args),
+        Command::Relay(args) => relay_command::run(&cli.global, &args),
         Command::Consent(args) => commands::consent(&cli.global, &args),
         Command::ConsentComplete(args) => commands::consent_complete(&cli.global, &args),
         Command::Token => commands::token(&cli.global, false),

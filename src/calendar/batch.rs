@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
+use std::time::{Duration, SystemTime};
 
 use futures_util::stream::{self, StreamExt};
 use serde::Deserialize;
@@ -12,12 +13,14 @@ use serde_json::{Map, Value, json};
 
 use super::body::Body;
 use super::call::{CallOptions, PreparedCall, append_json_text, parse_body, utf8};
+use super::writes::{Settled, settle, stale_precondition, with_advice};
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::http::multipart::{self, BatchPart, BatchResponsePart};
-use crate::http::retry::is_retryable_status;
+use crate::http::retry::{is_rate_limit, is_retryable_status, parse_retry_after};
 use crate::http::retry_delay;
 use crate::http::send::{GoogleError, Incoming, Outgoing, api_error, send};
+use crate::observe::stats::RetryCause;
 
 /// Google's limit on calls per batch request.
 pub const MAX_CHUNK: usize = 1000;
@@ -28,7 +31,7 @@ pub const MAX_CONCURRENCY: usize = 16;
 
 /// One call of a batch: `{"method", "params", "body"}`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct BatchCall {
     pub method: String,
     #[serde(default)]
@@ -41,7 +44,7 @@ pub struct BatchCall {
 /// parameters or body into trees. Its parameters are read when its chunk is about to go out, and its
 /// body is sent as it came (the C API's form).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct BatchCallJson<'a> {
     #[serde(borrow)]
     pub method: Cow<'a, str>,
@@ -50,6 +53,10 @@ pub struct BatchCallJson<'a> {
     #[serde(default, borrow)]
     pub body: Option<&'a RawValue>,
 }
+
+// A call is an object: `["colors.get", {}]` would otherwise be read field by field.
+crate::config::object_only!(BatchCall);
+crate::config::object_only!(BatchCallJson<'a>);
 
 /// The calls of a batch, each read when its chunk is about to go out.
 trait Calls: Sync {
@@ -143,6 +150,8 @@ impl BatchOptions {
 struct Pending {
     index: usize,
     call: PreparedCall,
+    /// An earlier attempt of this call may have been applied (a server error answered it).
+    maybe_applied: bool,
 }
 
 /// A chunk's calls ready to send, and those refused before sending (index and why).
@@ -261,26 +270,28 @@ impl Client {
             .map(|start| self.prepare_chunk(calls, start..count.min(start + options.chunk_size)));
         let policy = self.config().retry;
         let mut attempt = 1;
-        let mut again = self
-            .round(first, calls, options, attempt, &mut results, finish)
+        let (mut again, mut wait) = self
+            .round(first, options, attempt, &mut results, finish)
             .await?;
         while !again.is_empty() {
-            tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+            // The longest `Retry-After` of the parts sent again, as a single call honours its own.
+            let delay = retry_delay(&policy, attempt, wait);
+            tracing::info!(
+                client = self.id(),
+                calls = again.len() as u64,
+                attempt,
+                delay_ms = crate::observe::ms(delay),
+                "batch: sending calls that failed transiently again"
+            );
+            tokio::time::sleep(delay).await;
             attempt += 1;
             let mut chunks = Vec::new();
             while !again.is_empty() {
                 let rest = again.split_off(again.len().min(options.chunk_size));
                 chunks.push((std::mem::replace(&mut again, rest), Vec::new()));
             }
-            again = self
-                .round(
-                    chunks.into_iter(),
-                    calls,
-                    options,
-                    attempt,
-                    &mut results,
-                    finish,
-                )
+            (again, wait) = self
+                .round(chunks.into_iter(), options, attempt, &mut results, finish)
                 .await?;
         }
         Ok(results
@@ -307,7 +318,11 @@ impl Client {
                 )
             });
             match call {
-                Ok(call) => prepared.push(Pending { index, call }),
+                Ok(call) => prepared.push(Pending {
+                    index,
+                    call,
+                    maybe_applied: false,
+                }),
                 Err(e) => refused.push((index, e)),
             }
         }
@@ -315,24 +330,25 @@ impl Client {
     }
 
     /// Sends the chunks, up to `options.concurrency` at once, and files every answer in `results`.
-    /// Answers the calls that failed transiently and may be sent again.
-    async fn round<C: Calls + ?Sized, T>(
+    /// Answers the calls that failed transiently and may be sent again, and the longest `Retry-After`
+    /// among their answers.
+    async fn round<T>(
         &self,
         chunks: impl Iterator<Item = PreparedChunk>,
-        calls: &C,
         options: &BatchOptions,
         attempt: u32,
         results: &mut [Option<T>],
         finish: fn(Outcome) -> T,
-    ) -> Result<Vec<Pending>> {
+    ) -> Result<(Vec<Pending>, Option<Duration>)> {
         let max_attempts = self.config().retry.max_attempts;
         let mut again = Vec::new();
-        let mut duplicates = Vec::new();
+        let mut wait: Option<Duration> = None;
+        let mut read_backs = Vec::new();
         // Answers come back in chunk order, whichever request finished first.
         let mut answered = stream::iter(chunks)
             .map(|(prepared, refused)| async move {
                 let answers = if prepared.is_empty() {
-                    Ok(Vec::new())
+                    Ok((Vec::new(), false))
                 } else {
                     self.send_chunk(&prepared).await
                 };
@@ -340,21 +356,39 @@ impl Client {
             })
             .buffered(options.concurrency);
         while let Some((prepared, refused, answers)) = answered.next().await {
+            let (sent, retried_before, failed_before) =
+                (prepared.len(), again.len(), refused.len());
+            let mut failed = failed_before;
             for (index, e) in refused {
                 results[index] = Some(finish(Outcome::Failed(failure(0, &e))));
             }
+            let (parts, resent) = match answers {
+                Ok(answers) => answers,
+                // The chunk's answer was lost: each call says what that means for it, in its place.
+                Err(e) if lost_answer(&e) => {
+                    for item in prepared {
+                        let error = chunk_failure(&item, &e);
+                        results[item.index] = Some(finish(Outcome::Failed(failure(0, &error))));
+                    }
+                    self.observer().count(|s| s.batch_outcome(0, failed + sent));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             // Parts may come back in any order; they name their call by content id.
-            let mut by_id: HashMap<usize, BatchResponsePart> = answers?
+            let mut by_id: HashMap<usize, BatchResponsePart> = parts
                 .into_iter()
                 .filter_map(|p| Some((p.content_id.as_deref()?.parse().ok()?, p)))
                 .collect();
-            for item in prepared {
+            for mut item in prepared {
+                item.maybe_applied |= resent && item.call.repeat.is_write();
                 let Some(part) = by_id.remove(&item.index) else {
                     let missing = Error::new(
                         crate::ErrorKind::Http,
                         "the batch answer had no part for this call",
                     );
                     results[item.index] = Some(finish(Outcome::Failed(failure(0, &missing))));
+                    failed += 1;
                     continue;
                 };
                 if (200..300).contains(&part.status) {
@@ -365,48 +399,73 @@ impl Client {
                     continue;
                 }
                 let google = GoogleError::parse(&part.body);
-                if is_retryable_status(part.status, google.reason.as_deref())
-                    && item.call.idempotent
+                let reason = google.reason.as_deref();
+                // A rate limit applied nothing: any call may be sent again after it.
+                let rate_limited = is_rate_limit(part.status, reason);
+                if is_retryable_status(part.status, reason)
+                    && (item.call.repeat.repeatable() || rate_limited)
                     && attempt < max_attempts
                 {
+                    let cause = RetryCause::of_status(part.status);
+                    self.observer().count(|s| s.retry(cause));
+                    wait = wait.max(part_retry_after(&part));
+                    item.maybe_applied |= !rate_limited && item.call.repeat.is_write();
                     again.push(item);
-                } else if part.status == 409
-                    && google.reason.as_deref() == Some("duplicate")
-                    && item.call.generated_id.is_some()
-                {
-                    duplicates.push(item);
-                } else {
-                    let error = api_error(self, part.status, google, attempt);
-                    results[item.index] =
-                        Some(finish(Outcome::Failed(failure(part.status, &error))));
+                    continue;
                 }
+                let error = api_error(self, part.status, google, attempt)
+                    .with_maybe_applied(item.maybe_applied);
+                let outcome =
+                    match settle(item.call.repeat, item.call.generated_id.is_some(), &error) {
+                        Some(Settled::Done) => Outcome::Answered {
+                            status: 204,
+                            body: bytes::Bytes::new(),
+                        },
+                        Some(Settled::ReadBack) => {
+                            read_backs.push((item, error));
+                            continue;
+                        }
+                        Some(Settled::Unknown) => Outcome::Failed(failure(
+                            part.status,
+                            &stale_precondition(&item.call, &error),
+                        )),
+                        None => Outcome::Failed(failure(part.status, &error)),
+                    };
+                failed += usize::from(matches!(outcome, Outcome::Failed(_)));
+                results[item.index] = Some(finish(outcome));
             }
+            let retried = again.len() - retried_before;
+            self.observer().count(|s| s.batch_outcome(retried, failed));
+            tracing::debug!(
+                client = self.id(),
+                attempt,
+                calls = sent as u64,
+                refused = failed_before as u64,
+                retried = retried as u64,
+                failed = failed as u64,
+                "batch chunk answered"
+            );
         }
         drop(answered);
-        // Our own generated id already exists: an earlier attempt wrote it. Fetch it as the answer.
-        for item in duplicates {
-            let calendar = calls
-                .params(item.index)
-                .ok()
-                .and_then(|p| p.get("calendarId").cloned());
-            let params = json!({"calendarId": calendar, "eventId": item.call.generated_id});
-            results[item.index] = Some(finish(
-                match self
-                    .call_answer("events.get", &params, None, &CallOptions::default())
-                    .await
-                {
-                    Ok(answer) => Outcome::Answered {
-                        status: answer.status,
-                        body: answer.body,
-                    },
-                    Err(e) => Outcome::Failed(failure(e.http_status(), &e)),
+        // The write is there (an insert with its own id, a moved event): read it back as the answer.
+        for (item, error) in read_backs {
+            let answer = self
+                .settle_answer(&item.call, &CallOptions::default(), Err(error))
+                .await;
+            results[item.index] = Some(finish(match answer {
+                Ok(answer) => Outcome::Answered {
+                    status: answer.status,
+                    body: answer.body,
                 },
-            ));
+                Err(e) => Outcome::Failed(failure(e.http_status(), &e)),
+            }));
         }
-        Ok(again)
+        Ok((again, wait))
     }
 
-    async fn send_chunk(&self, chunk: &[Pending]) -> Result<Vec<BatchResponsePart>> {
+    /// Sends one chunk; also answers whether the batch request was sent again after an attempt that may
+    /// have been applied (its parts then answer for the state that attempt may have left).
+    async fn send_chunk(&self, chunk: &[Pending]) -> Result<(Vec<BatchResponsePart>, bool)> {
         let parts: Vec<BatchPart<'_>> = chunk
             .iter()
             .map(|p| BatchPart {
@@ -425,11 +484,43 @@ impl Client {
         outgoing.body = Some(multipart::encode_batch(&parts, &boundary).into());
         outgoing.content_type = Some(multipart::content_type(&boundary));
         // Resending the whole batch is harmless only when every call in it is.
-        outgoing.idempotent = chunk.iter().all(|p| p.call.idempotent);
+        outgoing.idempotent = chunk.iter().all(|p| p.call.repeat.repeatable());
+        outgoing.write = chunk.iter().any(|p| p.call.repeat.is_write());
+        self.observer().count(|s| s.batch_chunk(chunk.len()));
         let answer = send(self, &outgoing).await?;
         let content_type = header(&answer, "content-type");
-        multipart::decode_batch_response(&content_type, &answer.body)
+        let parts = multipart::decode_batch_response(&content_type, &answer.body)?;
+        Ok((parts, answer.maybe_applied))
     }
+}
+
+/// The batch request itself went out but no answer came back.
+fn lost_answer(error: &Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::OutcomeUnknown | ErrorKind::Network | ErrorKind::Timeout
+    )
+}
+
+/// What a chunk whose answer was lost means for one of its calls: a write may have been applied, a
+/// read simply failed.
+fn chunk_failure(item: &Pending, error: &Error) -> Error {
+    match (error.kind(), item.call.repeat.is_write()) {
+        (ErrorKind::OutcomeUnknown, true) => with_advice(&item.call, error.clone()),
+        (ErrorKind::OutcomeUnknown, false) => error.recast(
+            ErrorKind::Network,
+            format!("the batch request's answer was lost: {}", error.message()),
+        ),
+        _ => error.clone(),
+    }
+}
+
+/// A part's own `Retry-After`, when it has one we can read.
+fn part_retry_after(part: &BatchResponsePart) -> Option<Duration> {
+    part.headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("retry-after"))
+        .and_then(|(_, value)| parse_retry_after(value, SystemTime::now()))
 }
 
 fn failure(status: u16, error: &Error) -> Value {

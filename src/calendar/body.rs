@@ -60,6 +60,15 @@ impl Body<'_> {
         }
     }
 
+    /// The object's `id` when it is a string (a client-chosen id to read the resource back by).
+    pub(crate) fn id(&self) -> Option<String> {
+        match self {
+            Body::Value(v) => v.get("id")?.as_str().map(str::to_string),
+            Body::Text(t) if self.is_object() => serde_json::from_str::<IdValue>(t.get()).ok()?.id,
+            Body::Text(_) => None,
+        }
+    }
+
     /// The JSON text to send.
     pub(crate) fn to_bytes(self) -> serde_json::Result<bytes::Bytes> {
         match self {
@@ -85,6 +94,13 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
 struct IdProbe {
     #[serde(default, deserialize_with = "present")]
     id: bool,
+}
+
+/// Reads only an object's string `id`, skipping every other value.
+#[derive(Deserialize)]
+struct IdValue {
+    #[serde(default)]
+    id: Option<String>,
 }
 
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
@@ -159,6 +175,7 @@ mod tests {
             assert_eq!(t.kind(), v.kind(), "{s}");
             assert_eq!(t.is_object(), v.is_object(), "{s}");
             assert_eq!(t.has_id(), v.has_id(), "{s}");
+            assert_eq!(t.id(), v.id(), "{s}");
             let sent: Value = serde_json::from_slice(&t.to_bytes().unwrap()).unwrap();
             assert_eq!(sent, value, "{s}");
         }

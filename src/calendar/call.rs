@@ -1,17 +1,19 @@
 //! Calling one Calendar method: validation first, then the request, with safe retries (generated event
-//! ids make inserts repeatable) and ETag preconditions.
+//! ids make inserts repeatable), ETag preconditions, and exact outcomes for writes whose answer was lost
+//! (see [`super::writes`]).
 
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::body::{Body, with_id};
 use super::request::{PreparedRequest, prepare_with_body};
+use super::writes::{Repeat, Settled, read_back, settle, stale_precondition, with_advice};
 use crate::client::Client;
 use crate::config::parse_json;
 use crate::error::{Error, ErrorKind, Result};
-use crate::http::retry::{is_idempotent, new_event_id};
+use crate::http::retry::new_event_id;
 use crate::http::send::{Incoming, Outgoing, send};
 
 /// Per-call options (`qgcal_call_ex`).
@@ -53,7 +55,28 @@ impl CallOptions {
                 "call option `max_attempts` must be between 1 and 20, got {n}"
             )));
         }
+        options.check_headers()?;
         Ok(options)
+    }
+
+    /// `if_match` and `if_none_match` travel as headers, which cannot carry CR, LF, NUL or other
+    /// control characters: such a value could never be sent, so it is refused before any request.
+    pub(crate) fn check_headers(&self) -> Result<()> {
+        for (name, value) in [
+            ("if_match", &self.if_match),
+            ("if_none_match", &self.if_none_match),
+        ] {
+            if value
+                .as_deref()
+                .is_some_and(|v| reqwest::header::HeaderValue::from_str(v).is_err())
+            {
+                return Err(Error::invalid_argument(format!(
+                    "call option `{name}` holds a control character (CR, LF, NUL...), which no HTTP \
+                     header can carry: give the ETag as Google sent it"
+                )));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -64,8 +87,10 @@ pub(crate) struct PreparedCall {
     pub request: PreparedRequest,
     /// The event id this library chose for an insert, if it chose one.
     pub generated_id: Option<String>,
-    /// Repeating the request cannot do harm.
-    pub idempotent: bool,
+    /// What sending it twice does.
+    pub repeat: Repeat,
+    /// The read that shows whether the write was applied, when one can: method id and parameters.
+    pub read_back: Option<(&'static str, Value)>,
 }
 
 impl Client {
@@ -104,17 +129,72 @@ impl Client {
         body: Option<&Value>,
         options: &CallOptions,
     ) -> Result<Incoming> {
+        // Options reach here from Rust too, not only through `CallOptions::from_json`.
+        options.check_headers()?;
         let call = self.prepare_call(method, params, body.map(Body::Value), options)?;
-        match send(self, &self.outgoing(&call, options)).await {
-            // Our own id already exists: an earlier attempt's answer was lost after the write. The
-            // event is ours; fetch it so the caller sees one success and exactly one event.
-            Err(e) if e.http_status() == 409 && e.reason() == Some("duplicate") => {
-                match &call.generated_id {
-                    Some(id) => self.fetch_own_event(params, id, options).await,
-                    None => Err(e),
-                }
-            }
-            other => other,
+        let answer = send(self, &self.outgoing(&call, options)).await;
+        self.settle_answer(&call, options, answer).await
+    }
+
+    /// Makes a write's outcome exact where the API allows it when an earlier attempt may have been
+    /// applied: a delete that finds the resource gone succeeded, an insert that meets its own id (or a
+    /// move whose event is at the destination) is read back; otherwise the outcome is unknown.
+    pub(crate) async fn settle_answer(
+        &self,
+        call: &PreparedCall,
+        options: &CallOptions,
+        answer: Result<Incoming>,
+    ) -> Result<Incoming> {
+        let error = match answer {
+            Ok(answer) => return Ok(answer),
+            Err(e) => e,
+        };
+        match settle(call.repeat, call.generated_id.is_some(), &error) {
+            Some(Settled::Done) => Ok(Incoming {
+                status: 204,
+                headers: Default::default(),
+                body: bytes::Bytes::new(),
+                // At least the attempt whose answer was lost and the repeat.
+                attempts: 2,
+                maybe_applied: true,
+            }),
+            Some(Settled::ReadBack) => self.read_back(call, options, error).await,
+            Some(Settled::Unknown) => Err(stale_precondition(call, &error)),
+            None => Err(with_advice(call, error)),
+        }
+    }
+
+    /// Reads back what a write made (an insert with its id, a moved event at its destination).
+    async fn read_back(
+        &self,
+        call: &PreparedCall,
+        options: &CallOptions,
+        error: Error,
+    ) -> Result<Incoming> {
+        let Some((method, params)) = &call.read_back else {
+            return Err(error);
+        };
+        let plain = CallOptions {
+            timeout_ms: options.timeout_ms,
+            max_attempts: options.max_attempts,
+            ..CallOptions::default()
+        };
+        let check = self.prepare_call(method, params, None, &plain)?;
+        match send(self, &self.outgoing(&check, &plain)).await {
+            Ok(answer) => Ok(answer),
+            // A moved event in neither calendar is gone: the repeat's 404 stands.
+            Err(e) if call.repeat == Repeat::Move && e.http_status() == 404 => Err(error),
+            Err(e) => Err(with_advice(
+                call,
+                error.recast(
+                    ErrorKind::OutcomeUnknown,
+                    format!(
+                        "an earlier attempt may have been applied ({}), and reading it back failed ({})",
+                        error.message(),
+                        e.message()
+                    ),
+                ),
+            )),
         }
     }
 
@@ -154,11 +234,18 @@ impl Client {
         if let (Some(id), Some(text)) = (&generated, &request.body) {
             request.body = Some(with_id(text, id));
         }
-        let idempotent = is_idempotent(request.spec.http_method, carries_id);
+        let repeat = Repeat::of(request.method_id, request.spec.http_method, carries_id);
+        let read_back = match repeat {
+            Repeat::ClientId | Repeat::Move => {
+                read_back(request.method_id, params, body, generated.as_deref())
+            }
+            _ => None,
+        };
         Ok(PreparedCall {
             request,
             generated_id: generated,
-            idempotent,
+            repeat,
+            read_back,
         })
     }
 
@@ -166,7 +253,9 @@ impl Client {
         let request = &call.request;
         let mut outgoing = Outgoing::new(request.http_method.clone(), request.url.clone());
         outgoing.body = request.body.clone();
-        outgoing.idempotent = call.idempotent;
+        outgoing.idempotent = call.repeat.repeatable();
+        outgoing.write = call.repeat.is_write();
+        outgoing.api_method = Some(request.spec);
         outgoing.timeout = options.timeout_ms.map(Duration::from_millis);
         outgoing.max_attempts = options.max_attempts;
         if let Some(etag) = &options.if_match {
@@ -176,23 +265,6 @@ impl Client {
             outgoing.headers.push(("if-none-match", etag.clone()));
         }
         outgoing
-    }
-
-    async fn fetch_own_event(
-        &self,
-        params: &Value,
-        id: &str,
-        options: &CallOptions,
-    ) -> Result<Incoming> {
-        let calendar = params.get("calendarId").cloned().unwrap_or(Value::Null);
-        let get = json!({"calendarId": calendar, "eventId": id});
-        let plain = CallOptions {
-            timeout_ms: options.timeout_ms,
-            max_attempts: options.max_attempts,
-            ..CallOptions::default()
-        };
-        let call = self.prepare_call("events.get", &get, None, &plain)?;
-        send(self, &self.outgoing(&call, &plain)).await
     }
 }
 

@@ -90,6 +90,15 @@ pub fn lookup(name: &str) -> Option<&'static MethodSpec> {
 /// Up to three method ids close to `name` (typos, wrong resource), best first.
 pub fn suggestions(name: &str) -> Vec<&'static str> {
     let id = name.strip_prefix("calendar.").unwrap_or(name);
+    // Ids are short ASCII words: anything else is no typo, and its edit distance would cost
+    // time in proportion to its length.
+    let plausible = id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_');
+    if !plausible {
+        return Vec::new();
+    }
     let lower = id.to_ascii_lowercase();
     let mut scored: Vec<(usize, &'static str)> = METHODS
         .iter()
@@ -198,6 +207,9 @@ mod tests {
     #[test]
     fn suggestions_find_typos() {
         assert_eq!(suggestions("events.lsit").first(), Some(&"events.list"));
+        // Only for plausible names: short ASCII identifiers.
+        assert!(suggestions(&format!("{}.list", "x".repeat(100))).is_empty());
+        assert!(suggestions("événements.list").is_empty());
         assert!(suggestions("calendar.event.insert").contains(&"events.insert"));
         assert!(suggestions("zzzzzzzzzzzzzz").is_empty());
     }

@@ -9,6 +9,8 @@ mod methods_table;
 pub mod notification;
 pub mod pager;
 pub mod request;
+pub mod schemas;
+pub mod writes;
 
 pub use body::Body;
 pub use methods::{Location, MethodSpec, ParamSpec, ParamType, lookup, methods_json};

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, shown};
 
 const STATES: &[&str] = &["sync", "exists", "not_exists"];
 
@@ -47,7 +47,8 @@ pub fn parse_notification(headers: &Value) -> Result<Value> {
     let state = required("x-goog-resource-state")?;
     if !STATES.contains(&state.as_str()) {
         return Err(Error::invalid_argument(format!(
-            "the notification's resource state {state:?} is not one of sync, exists, not_exists"
+            "the notification's resource state '{}' is not one of sync, exists, not_exists",
+            shown(&state)
         )));
     }
     Ok(json!({
@@ -66,7 +67,8 @@ fn header_text(name: &str, value: &Value) -> Result<String> {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         _ => Err(Error::invalid_argument(format!(
-            "notification header `{name}` must be a string"
+            "notification header `{}` must be a string",
+            shown(name)
         ))),
     }
 }

@@ -90,7 +90,7 @@ fn list_spec(method: &str) -> Result<&'static MethodSpec> {
     let spec = lookup(method).ok_or_else(|| {
         Error::new(
             ErrorKind::UnknownMethod,
-            format!("unknown Calendar method '{method}'"),
+            format!("unknown Calendar method '{}'", crate::error::shown(method)),
         )
     })?;
     if !spec.paging {

@@ -8,7 +8,7 @@ use super::body::{Body, json_kind};
 use super::methods::{
     Location, MethodSpec, ParamSpec, ParamType, STANDARD_PARAMS, lookup, suggestions,
 };
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Result, shown};
 
 /// A validated request, ready to send.
 #[derive(Clone, Debug)]
@@ -32,6 +32,10 @@ impl PreparedRequest {
         }
     }
 }
+
+/// The longest URL an HTTP request can carry here (the `http` crate's limit for a URI): a longer one
+/// could never be sent.
+pub(crate) const MAX_URL_BYTES: usize = u16::MAX as usize - 1;
 
 /// Parameters Google rejects together with `syncToken` (events and calendarList).
 const FORBIDDEN_WITH_SYNC_TOKEN: &[&str] = &[
@@ -83,7 +87,8 @@ pub fn prepare_with_body(
     for key in params.keys() {
         if spec.param(key).is_none() {
             return Err(Error::invalid_argument(format!(
-                "{id}: unknown parameter '{key}'{}",
+                "{id}: unknown parameter '{}'{}",
+                shown(key),
                 param_hint(spec, key)
             )));
         }
@@ -128,7 +133,7 @@ fn unknown_method(name: &str) -> Error {
     };
     Error::new(
         ErrorKind::UnknownMethod,
-        format!("unknown Calendar method '{name}'{hint}"),
+        format!("unknown Calendar method '{}'{hint}", shown(name)),
     )
 }
 
@@ -172,10 +177,11 @@ fn render_one(id: &str, p: &ParamSpec, v: &Value) -> Result<String> {
         (ParamType::Boolean, Value::Bool(b)) => b.to_string(),
         (ParamType::Boolean, Value::String(s)) if s == "true" || s == "false" => s.clone(),
         (ParamType::Boolean, other) => {
-            return Err(bad(format!("must be true or false, not {other}")));
+            return Err(bad(format!("must be true or false, not {}", quoted(other))));
         }
         (ParamType::Integer, v) => {
-            let n = integer_value(v).ok_or_else(|| bad(format!("must be an integer, not {v}")))?;
+            let n = integer_value(v)
+                .ok_or_else(|| bad(format!("must be an integer, not {}", quoted(v))))?;
             // Every integer parameter of the API is an int32.
             if i32::try_from(n).is_err() {
                 return Err(bad(format!("is out of range: {n}")));
@@ -191,16 +197,26 @@ fn render_one(id: &str, p: &ParamSpec, v: &Value) -> Result<String> {
     };
     if p.ty == ParamType::DateTime && !is_rfc3339(&text) {
         return Err(bad(format!(
-            "must be an RFC 3339 timestamp with an offset (e.g. 2026-01-31T09:00:00Z), not '{text}'"
+            "must be an RFC 3339 timestamp with an offset (e.g. 2026-01-31T09:00:00Z), not '{}'",
+            shown(&text)
         )));
     }
     if !p.enum_values.is_empty() && !p.enum_values.contains(&text.as_str()) {
         return Err(bad(format!(
-            "must be one of {}, not '{text}'",
-            p.enum_values.join(", ")
+            "must be one of {}, not '{}'",
+            p.enum_values.join(", "),
+            shown(&text)
         )));
     }
     Ok(text)
+}
+
+/// A JSON value as a message quotes it, shortened.
+fn quoted(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("'{}'", shown(s)),
+        other => shown(&other.to_string()).into_owned(),
+    }
 }
 
 fn integer_value(v: &Value) -> Option<i64> {
@@ -359,6 +375,10 @@ fn build_url(
                 "{id}: parameter '{name}' must be a non-empty id, not '{value}'"
             )));
         }
+        // Percent-encoding at least keeps the size: stop before building megabytes of path.
+        if value.len() > MAX_URL_BYTES {
+            return Err(too_long(id, "over ", value.len(), values));
+        }
         path.push_str(&percent_encode(value));
         rest = &rest[close + 1..];
     }
@@ -380,7 +400,30 @@ fn build_url(
     url.set_path(&path);
     url.set_query((!query.is_empty()).then_some(query.as_str()));
     url.set_fragment(None);
+    if url.as_str().len() > MAX_URL_BYTES {
+        return Err(too_long(id, "", url.as_str().len(), values));
+    }
     Ok(url)
+}
+
+/// A URL no HTTP request can carry, refused before anything is sent, naming the largest value.
+fn too_long(
+    id: &str,
+    over: &str,
+    bytes: usize,
+    values: &[(&'static ParamSpec, Vec<String>)],
+) -> Error {
+    let largest = values
+        .iter()
+        .map(|(p, v)| (v.iter().map(String::len).sum::<usize>(), p.name))
+        .max();
+    let culprit = largest
+        .map(|(len, name)| format!("; parameter '{name}' alone is {len} bytes"))
+        .unwrap_or_default();
+    Error::invalid_argument(format!(
+        "{id}: the request URL would be {over}{bytes} bytes, more than the {MAX_URL_BYTES} an HTTP \
+         request can carry{culprit}"
+    ))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::secret::Secret;
 
 /// The fields of a key file the library uses; other fields Google adds are ignored.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(remote = "Self")]
 pub struct ServiceAccountKey {
     #[serde(rename = "type")]
     pub key_type: String,
@@ -21,3 +22,5 @@ pub struct ServiceAccountKey {
     #[serde(default)]
     pub client_id: Option<String>,
 }
+
+crate::config::object_only!(ServiceAccountKey);

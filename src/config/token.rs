@@ -7,7 +7,7 @@ use crate::secret::Secret;
 
 /// `{"access_token", "refresh_token", "expires_at" (unix seconds), "scope", "token_type"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct Token {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<Secret>,
@@ -23,6 +23,15 @@ pub struct Token {
     pub token_type: String,
 }
 
+crate::config::object_only!(Token);
+
+impl Serialize for Token {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        // The inherent function serde derived (`remote = "Self"`).
+        Token::serialize(self, s)
+    }
+}
+
 fn bearer() -> String {
     "Bearer".to_string()
 }
@@ -36,11 +45,22 @@ impl Token {
                 "config key `token` needs a non-empty `access_token` or `refresh_token`",
             ));
         }
+        // Each access token goes into an Authorization header, which cannot carry control characters.
+        if self
+            .access_token
+            .as_ref()
+            .is_some_and(|t| t.expose().chars().any(char::is_control))
+        {
+            return Err(Error::invalid_argument(
+                "config key `token.access_token` holds a control character (CR, LF, NUL...), which no \
+                 HTTP header can carry: it is not a token Google issued",
+            ));
+        }
+        // The value is not quoted: a misplaced token would show.
         if !self.token_type.eq_ignore_ascii_case("bearer") {
-            return Err(Error::invalid_argument(format!(
-                "config key `token.token_type` must be \"Bearer\", got {:?}",
-                self.token_type
-            )));
+            return Err(Error::invalid_argument(
+                "config key `token.token_type` must be \"Bearer\"",
+            ));
         }
         Ok(())
     }

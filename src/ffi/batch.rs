@@ -15,7 +15,10 @@ use crate::runtime;
 /// as `multipart/mixed` to the batch endpoint 50 calls at a time. Answers one result per call, in order:
 /// `{"status": 200, "body": {...}}` or `{"status": N, "error": {"kind", "message", "http_status",
 /// "reason"}}` (`status` 0 for a call never sent, such as one with invalid parameters). Calls that failed
-/// with a retryable error are retried.
+/// with a retryable error are retried (rate limits for every method, other transient errors where a
+/// repeat cannot do harm), no sooner than a part's `Retry-After`. Each call is an object; an array there
+/// refuses the whole batch. When a request's answer is lost, each of its calls is answered in its place:
+/// a write that may have been applied with `OUTCOME_UNKNOWN`, a read with `NETWORK_ERROR`.
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say; outputs are writable.
@@ -38,9 +41,9 @@ pub unsafe extern "C" fn qgcal_batch(
     }
 }
 
-/// `qgcal_batch` with options (`options_json`, NULL for none): `chunk_size`, calls per HTTP request
-/// (1–1000, default 50), and `concurrency`, batch requests in flight at once (1–16, default 2; Google
-/// runs the calls of a batch in no set order, so chunks side by side promise no less).
+/// `qgcal_batch` with options (`options_json`: a JSON object, or NULL for none): `chunk_size`, calls
+/// per HTTP request (1–1000, default 50), and `concurrency`, batch requests in flight at once (1–16,
+/// default 2; Google runs the calls of a batch in no set order, so chunks side by side promise no less).
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say; outputs are writable.
@@ -73,7 +76,7 @@ pub unsafe extern "C" fn qgcal_batch_ex(
 }
 
 /// Reads the `X-Goog-*` headers a webhook received (`headers_json`: an object of name → value, any
-/// case) into `{"channel_id", "message_number", "resource_id", "resource_state", "resource_uri",
+/// case, or an array of `[name, value]` pairs, as some servers hand headers over) into `{"channel_id", "message_number", "resource_id", "resource_state", "resource_uri",
 /// "channel_token", "channel_expiration"}`. An incomplete notification answers `QGCAL_INVALID_ARGUMENT`
 /// naming the missing header.
 ///

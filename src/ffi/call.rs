@@ -16,7 +16,11 @@ use crate::runtime;
 /// (`events.list`, `calendar.events.insert`). `params_json` holds path and query parameters (an object,
 /// or NULL), `body_json` the request body (NULL for none). Answers the response JSON: Google's own text,
 /// checked and made compact (`{}` for an empty answer). Bad methods, parameters and bodies are refused
-/// before any network traffic (`QGCAL_UNKNOWN_METHOD`, `QGCAL_INVALID_ARGUMENT`, `QGCAL_INVALID_JSON`).
+/// before any network traffic (`QGCAL_UNKNOWN_METHOD`, `QGCAL_INVALID_ARGUMENT`, `QGCAL_INVALID_JSON`),
+/// and so is a request that could never be sent (a URL over 65534 bytes). A write whose answer was lost
+/// is made exact where the API allows it (a repeated delete that finds the resource gone succeeded) and
+/// otherwise answers `QGCAL_OUTCOME_UNKNOWN`, whose message says how to check; the README has the rule
+/// of each method.
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say; outputs are writable.
@@ -43,8 +47,10 @@ pub unsafe extern "C" fn qgcal_call(
     }
 }
 
-/// `qgcal_call` with per-call options (`options_json`, NULL for none): `if_match` and `if_none_match`
-/// (ETags; a mismatch answers `QGCAL_PRECONDITION_FAILED`, a match on get `QGCAL_NOT_MODIFIED`),
+/// `qgcal_call` with per-call options (`options_json`: a JSON object, or NULL for none): `if_match` and
+/// `if_none_match` (ETags; a mismatch answers `QGCAL_PRECONDITION_FAILED`, a match on get
+/// `QGCAL_NOT_MODIFIED`; a value with CR, LF, NUL or another control character answers
+/// `QGCAL_INVALID_ARGUMENT` at once),
 /// `fields`, `quota_user`, `timeout_ms`, `max_attempts`, and `generate_id` (default true: events.insert
 /// and events.import without an `id` get a generated one, so a retried insert never duplicates).
 ///
@@ -237,8 +243,8 @@ pub unsafe extern "C" fn qgcal_sync(
 /// events come back with `"status": "cancelled"`). Follows every page and answers
 /// `{"items": [...], "next_sync_token": "...", "full_resync": false}`. Parameters Google forbids with a
 /// sync token are refused up front. An expired token answers `QGCAL_SYNC_TOKEN_EXPIRED` (wipe and sync
-/// fully), unless `options_json` holds `{"full_resync_on_expiry": true}`: then the full sync is done here
-/// and `full_resync` is true.
+/// fully), unless `options_json` (a JSON object, or NULL) holds `{"full_resync_on_expiry": true}`: then
+/// the full sync is done here and `full_resync` is true.
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say; outputs are writable.

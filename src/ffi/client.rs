@@ -12,9 +12,10 @@ pub struct qgcal_client {
     pub(crate) client: Client,
 }
 
-/// Creates a client from a JSON configuration (every key is documented in the README). An unknown key,
-/// a wrong type or a bad value answers `QGCAL_INVALID_ARGUMENT` naming the key; text that is not JSON
-/// answers `QGCAL_INVALID_JSON`. On success `*client_out` receives the client, to be freed with
+/// Creates a client from a JSON configuration object (every key is documented in the README). An array
+/// or other non-object, an unknown key, a wrong type or a bad value answers `QGCAL_INVALID_ARGUMENT`
+/// naming the key and the type expected, never quoting the value (it may be a secret); text that is not
+/// JSON answers `QGCAL_INVALID_JSON`. On success `*client_out` receives the client, to be freed with
 /// `qgcal_client_free`; on failure it is not touched.
 ///
 /// # Safety

@@ -20,7 +20,7 @@ pub struct qgcal_consent {
 
 /// Starts a local-server consent. Binds a listener on 127.0.0.1 (random port unless `port` is given) and
 /// answers in `*auth_url_out` the Google consent URL (PKCE S256, random state, offline access) for the
-/// host to open in the user's browser or show. `options_json` may be NULL or hold `port`,
+/// host to open in the user's browser or show. `options_json` may be NULL or be an object holding `port`,
 /// `callback_path`, `login_hint`, `scopes` and `include_granted_scopes`. Then call `qgcal_consent_wait`.
 ///
 /// # Safety
@@ -111,11 +111,17 @@ pub unsafe extern "C" fn qgcal_consent_free(consent: *mut qgcal_consent) {
     })
 }
 
-/// Starts an external-redirect consent for a host with its own web endpoint or a cloud relay.
-/// `options_json` holds `redirect_uri` (required) and optionally `login_hint`, `scopes`,
-/// `include_granted_scopes`. Answers the consent URL and a session JSON (state, PKCE verifier, redirect
-/// URI, scopes, creation time) that the host keeps privately until the browser comes back: the relay
-/// sees only the code and state, never the verifier, the client secret or the token.
+/// Starts an external-redirect consent for a host with its own web endpoint or behind a relay.
+/// `options_json` is an object holding `redirect_uri` (required: where the browser comes back to the host) and
+/// optionally `relay_url`, `state`, `login_hint`, `scopes`, `include_granted_scopes`. With `relay_url` (the
+/// redirect URI registered at Google, e.g. a `qgcal relay`), Google sends the browser to the relay and
+/// the relay sends it on to `redirect_uri`, which the state carries with a random nonce; both URLs must
+/// be https (or http to loopback) without query or fragment. Without a relay, `state` may be the host's
+/// own (one its redirect handler routes by: 1-512 bytes, no control characters; a random one when
+/// absent); PKCE S256 either way. Answers the consent URL and a session JSON
+/// (state, PKCE verifier, redirect URI, return address, scopes, creation time) that the host keeps
+/// privately until the browser comes back: a relay sees only the code and state, never the verifier,
+/// the client secret or the token.
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say; outputs are writable.
@@ -145,9 +151,9 @@ pub unsafe extern "C" fn qgcal_consent_start_external(
     })
 }
 
-/// Completes an external-redirect consent: checks the callback's state against the session (and the
-/// session's age and client), exchanges the code and answers the token JSON. `callback_url` is the full
-/// URL the browser came back to, or just its query string.
+/// Completes an external-redirect consent: checks the callback's state against the session (through a
+/// relay: its return address and nonce), the session's age and client, exchanges the code and answers
+/// the token JSON. `callback_url` is the full URL the browser came back to, or just its query string.
 ///
 /// # Safety
 /// Pointers are NULL or valid as their names say; outputs are writable.

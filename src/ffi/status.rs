@@ -53,6 +53,9 @@ pub enum qgcal_status {
     QGCAL_INSUFFICIENT_SCOPE = 20,
     /// An internal error (a bug; please report it).
     QGCAL_INTERNAL = 21,
+    /// A write reached the server but its answer was lost, and whether it was applied cannot be known:
+    /// the message says how to check before repeating it. Never a plain network error for a write.
+    QGCAL_OUTCOME_UNKNOWN = 22,
     /// The proxy could not be reached, failed, or refused to open a tunnel to the server.
     QGCAL_PROXY_ERROR = 23,
     /// The proxy wants credentials or refused them (HTTP 407, SOCKS5 authentication): check the proxy
@@ -85,6 +88,7 @@ impl From<ErrorKind> for qgcal_status {
             ErrorKind::ShutDown => QGCAL_SHUT_DOWN,
             ErrorKind::Panic => QGCAL_PANIC,
             ErrorKind::InsufficientScope => QGCAL_INSUFFICIENT_SCOPE,
+            ErrorKind::OutcomeUnknown => QGCAL_OUTCOME_UNKNOWN,
             ErrorKind::ProxyError => QGCAL_PROXY_ERROR,
             ErrorKind::ProxyAuthRequired => QGCAL_PROXY_AUTH_REQUIRED,
             ErrorKind::TlsError => QGCAL_TLS_ERROR,
@@ -117,8 +121,7 @@ const STATUS_NAMES: [&str; 26] = [
     "QGCAL_PANIC\0",
     "QGCAL_INSUFFICIENT_SCOPE\0",
     "QGCAL_INTERNAL\0",
-    // 22 is QGCAL_OUTCOME_UNKNOWN, added on another branch.
-    "QGCAL_UNKNOWN_STATUS\0",
+    "QGCAL_OUTCOME_UNKNOWN\0",
     "QGCAL_PROXY_ERROR\0",
     "QGCAL_PROXY_AUTH_REQUIRED\0",
     "QGCAL_TLS_ERROR\0",
@@ -145,7 +148,7 @@ mod tests {
 
     #[test]
     fn every_status_has_its_own_name() {
-        for value in (0..=qgcal_status::QGCAL_INTERNAL as i32).chain(23..=25) {
+        for value in 0..=qgcal_status::QGCAL_TLS_ERROR as i32 {
             let name = unsafe { CStr::from_ptr(qgcal_status_name(value)) };
             assert!(name.to_str().unwrap().starts_with("QGCAL_"));
             assert_ne!(name, c"QGCAL_UNKNOWN_STATUS", "status {value}");
@@ -153,6 +156,14 @@ mod tests {
         let name = |s: qgcal_status| unsafe { CStr::from_ptr(qgcal_status_name(s as i32)) };
         assert_eq!(name(qgcal_status::QGCAL_FORKED), c"QGCAL_FORKED");
         assert_eq!(name(qgcal_status::QGCAL_INTERNAL), c"QGCAL_INTERNAL");
+        assert_eq!(
+            name(qgcal_status::QGCAL_OUTCOME_UNKNOWN),
+            c"QGCAL_OUTCOME_UNKNOWN"
+        );
+        assert_eq!(
+            qgcal_status::from(ErrorKind::OutcomeUnknown),
+            qgcal_status::QGCAL_OUTCOME_UNKNOWN
+        );
         let unknown = unsafe { CStr::from_ptr(qgcal_status_name(-1)) };
         assert_eq!(unknown, c"QGCAL_UNKNOWN_STATUS");
         assert_eq!(

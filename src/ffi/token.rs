@@ -17,7 +17,8 @@ use crate::runtime;
 pub type qgcal_token_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, token_json: *const c_char)>;
 
-/// Called once with the userdata when the callback is replaced or its client freed, after its last call.
+/// Called once with the userdata when its callback (token or log) is replaced or removed, or its client
+/// freed, after the callback's last call.
 pub type qgcal_drop_callback = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
 
 struct HostCallback {

@@ -11,6 +11,17 @@ use crate::error::{Error, ErrorKind};
 
 /// A transport failure while sending `what` ("the request", "the token request", ...).
 pub fn transport_error(what: &str, error: &reqwest::Error) -> Error {
+    if error.is_builder() {
+        // Nothing was sent and a repeat cannot help. reqwest's own text would quote the whole URL.
+        let cause = std::error::Error::source(error).map_or_else(
+            || "a header value or the URL cannot be sent".to_string(),
+            error_chain,
+        );
+        return Error::invalid_argument(format!(
+            "{what} cannot be sent ({cause}): a header value holds a control character, or the URL \
+             is longer than HTTP allows"
+        ));
+    }
     // reqwest's Display can include the URL, never credentials: bodies and headers are not printed.
     let chain = error_chain(error);
     if let Some((kind, why)) = classify(error) {

@@ -118,6 +118,8 @@ pub trait Session: Sync {
     -> impl Future<Output = Result<Secret>> + Send;
     /// The scopes the current token grants, when known.
     fn granted_scope(&self) -> Option<String>;
+    /// Where this client's statistics and log records go.
+    fn observer(&self) -> &crate::observe::Observer;
 }
 
 /// The delay before retry number `attempt` (1-based): exponential with full jitter, capped, and never

@@ -1,5 +1,5 @@
-//! Retry policy: which answers are worth repeating, which requests are safe to repeat, how long to wait,
-//! and client-chosen event ids that make inserts safe to repeat.
+//! Retry policy: which answers are worth repeating, how long to wait, and client-chosen event ids that
+//! make inserts safe to repeat. Which Calendar methods are safe to repeat is `calendar::writes`.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -18,15 +18,10 @@ pub fn is_retryable_status(status: u16, reason: Option<&str>) -> bool {
     }
 }
 
-/// Whether repeating the request cannot do harm: GET, DELETE, PUT and PATCH always; POST only for an
-/// insert that carries a client-chosen id (a repeat then answers 409 `duplicate` instead of a copy).
-pub fn is_idempotent(http_method: &str, has_client_chosen_id: bool) -> bool {
-    let m = http_method.to_ascii_uppercase();
-    match m.as_str() {
-        "GET" | "HEAD" | "DELETE" | "PUT" | "PATCH" => true,
-        "POST" => has_client_chosen_id,
-        _ => false,
-    }
+/// Whether an answer is a rate limit (429, or 403 `rateLimitExceeded`/`userRateLimitExceeded`): the
+/// server applied nothing, so any request may be sent again, even one that is not idempotent.
+pub fn is_rate_limit(status: u16, reason: Option<&str>) -> bool {
+    status == 429 || (status == 403 && is_retryable_status(status, reason))
 }
 
 /// The wait before retry number `attempt` (1-based): full jitter, a uniform pick in
@@ -176,13 +171,16 @@ mod tests {
     }
 
     #[test]
-    fn idempotency() {
-        for m in ["GET", "delete", "PUT", "PATCH"] {
-            assert!(is_idempotent(m, false), "{m}");
+    fn rate_limits_applied_nothing() {
+        assert!(is_rate_limit(429, None));
+        assert!(is_rate_limit(403, Some("userRateLimitExceeded")));
+        assert!(!is_rate_limit(403, Some("forbidden")));
+        for s in [500, 502, 503, 504] {
+            assert!(
+                !is_rate_limit(s, None),
+                "{s}: a server error may have applied the write"
+            );
         }
-        assert!(!is_idempotent("POST", false));
-        assert!(is_idempotent("POST", true));
-        assert!(is_idempotent(reqwest::Method::POST.as_str(), true));
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Sending one API request: bearer token, a single refresh after an unexpected 401, retries with
-//! backoff where a repeat cannot do harm, and Google's errors mapped to error kinds.
+//! backoff where a repeat cannot do harm (and after any rate limit), and Google's errors mapped to error
+//! kinds. A write whose answer was lost after it may have reached the server answers
+//! [`ErrorKind::OutcomeUnknown`], never a plain network error.
 
 use std::time::{Duration, SystemTime};
 
@@ -8,9 +10,12 @@ use serde::Deserialize;
 use url::Url;
 
 use super::errors::{transport_error, worth_retrying};
-use super::retry::{is_retryable_status, parse_retry_after};
+use super::retry::{is_rate_limit, is_retryable_status, parse_retry_after};
 use super::{Session, retry_delay};
+use crate::calendar::methods::MethodSpec;
 use crate::error::{Error, ErrorKind, Result};
+use crate::observe::RequestTrace;
+use crate::observe::stats::RetryCause;
 use crate::secret::Secret;
 
 /// A request to the API, before authentication.
@@ -24,8 +29,13 @@ pub struct Outgoing {
     pub headers: Vec<(&'static str, String)>,
     /// Repeating the request cannot do harm (it was not sent, or it is idempotent).
     pub idempotent: bool,
+    /// The request changes something: once it may have reached the server, a lost answer leaves its
+    /// outcome unknown.
+    pub write: bool,
     pub timeout: Option<Duration>,
     pub max_attempts: Option<u32>,
+    /// The Calendar method, for statistics and log records; `None` for a batch request.
+    pub api_method: Option<&'static MethodSpec>,
 }
 
 impl Outgoing {
@@ -37,8 +47,10 @@ impl Outgoing {
             content_type: None,
             headers: Vec::new(),
             idempotent: false,
+            write: false,
             timeout: None,
             max_attempts: None,
+            api_method: None,
         }
     }
 }
@@ -51,16 +63,44 @@ pub struct Incoming {
     pub body: bytes::Bytes,
     /// How many times the request was sent.
     pub attempts: u32,
+    /// An earlier attempt of this write may have been applied: its answer was lost, or was a server
+    /// error. (A batch's parts then answer for a state that attempt may have left.)
+    pub maybe_applied: bool,
 }
 
 pub async fn send(client: &impl Session, request: &Outgoing) -> Result<Incoming> {
+    let trace = RequestTrace::start(client.observer(), request);
+    let result = send_attempts(client, request, &trace).await;
+    trace.finished(&result);
+    result
+}
+
+async fn send_attempts(
+    client: &impl Session,
+    request: &Outgoing,
+    trace: &RequestTrace<'_>,
+) -> Result<Incoming> {
     let policy = client.config().retry;
     let max_attempts = request.max_attempts.unwrap_or(policy.max_attempts).max(1);
     let mut attempt = 1;
     let mut refused: Option<Secret> = None;
     let mut refreshed = false;
+    // An attempt reached the server and its answer was lost.
+    let mut lost = false;
+    // ... or was answered with a server error, which does not promise that nothing was applied.
+    let mut maybe_applied = false;
+    let unknown = |e: Error, lost: bool| {
+        if request.write && lost {
+            outcome_unknown(&e)
+        } else {
+            e
+        }
+    };
     loop {
-        let token = client.access_token(refused.as_ref()).await?;
+        let token = match client.access_token(refused.as_ref()).await {
+            Ok(token) => token,
+            Err(e) => return Err(unknown(e, lost)),
+        };
         let mut builder = client
             .http()
             .api_request(request.method.clone(), request.url.clone())
@@ -81,21 +121,33 @@ pub async fn send(client: &impl Session, request: &Outgoing) -> Result<Incoming>
         if let Some(timeout) = request.timeout {
             builder = builder.timeout(timeout);
         }
+        let sent = trace.attempt(attempt);
         let mut response = match builder.send().await {
             Ok(response) => response,
+            // Nothing was sent, and a repeat would be built the same way.
+            Err(e) if e.is_builder() => return Err(transport(&e, attempt)),
             Err(e) => {
+                trace.no_answer(attempt, &e, sent);
                 // A failed connect never reached the server, so even a POST may be repeated.
-                let repeatable = request.idempotent || e.is_connect();
-                if repeatable && attempt < max_attempts && worth_retrying(&e) {
-                    tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                let reached = !e.is_connect();
+                lost |= reached;
+                maybe_applied |= reached;
+                if (request.idempotent || !reached) && attempt < max_attempts && worth_retrying(&e)
+                {
+                    let delay = retry_delay(&policy, attempt, None);
+                    trace.retrying(attempt, RequestTrace::cause_of(&e), delay);
+                    tokio::time::sleep(delay).await;
                     attempt += 1;
                     continue;
                 }
-                return Err(client.http().refine(transport(&e, attempt), &e).await);
+                let error = client.http().refine(transport(&e, attempt), &e).await;
+                return Err(unknown(error, lost));
             }
         };
         let status = response.status().as_u16();
         if status == 401 && !refreshed {
+            trace.answered(attempt, status, response.headers(), 0, sent);
+            trace.retrying(attempt, RetryCause::Unauthorized, Duration::ZERO);
             refused = Some(token);
             refreshed = true;
             continue;
@@ -104,13 +156,21 @@ pub async fn send(client: &impl Session, request: &Outgoing) -> Result<Incoming>
         let headers = std::mem::take(response.headers_mut());
         let body = match response.bytes().await {
             Ok(body) => body,
-            Err(_) if request.idempotent && attempt < max_attempts => {
-                tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
-                attempt += 1;
-                continue;
+            Err(e) => {
+                trace.no_answer(attempt, &e, sent);
+                lost = true;
+                maybe_applied = true;
+                if request.idempotent && attempt < max_attempts {
+                    let delay = retry_delay(&policy, attempt, None);
+                    trace.retrying(attempt, RequestTrace::cause_of(&e), delay);
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                    continue;
+                }
+                return Err(unknown(transport(&e, attempt), lost));
             }
-            Err(e) => return Err(transport(&e, attempt)),
         };
+        trace.answered(attempt, status, &headers, body.len(), sent);
         if status == 304 {
             return Err(Error::new(
                 ErrorKind::NotModified,
@@ -124,23 +184,51 @@ pub async fn send(client: &impl Session, request: &Outgoing) -> Result<Incoming>
                 headers,
                 body,
                 attempts: attempt,
+                maybe_applied: maybe_applied && request.write,
             });
         }
         let google = GoogleError::parse(&body);
-        if is_retryable_status(status, google.reason.as_deref())
-            && request.idempotent
+        let reason = google.reason.as_deref();
+        // A rate limit applied nothing: any request may be repeated after it.
+        let rate_limited = is_rate_limit(status, reason);
+        if is_retryable_status(status, reason)
+            && (request.idempotent || rate_limited)
             && attempt < max_attempts
         {
-            let retry_after = headers
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, SystemTime::now()));
-            tokio::time::sleep(retry_delay(&policy, attempt, retry_after)).await;
+            maybe_applied |= !rate_limited;
+            let delay = retry_delay(&policy, attempt, retry_after(&headers));
+            trace.retrying(attempt, RetryCause::of_status(status), delay);
+            tokio::time::sleep(delay).await;
             attempt += 1;
             continue;
         }
-        return Err(api_error(client, status, google, attempt));
+        let error = api_error(client, status, google, attempt)
+            .with_maybe_applied(maybe_applied && request.write);
+        // A server error after a lost answer says nothing of what that lost attempt did.
+        return Err(unknown(error, lost && status >= 500));
     }
+}
+
+/// The server's `Retry-After`, when it sent one we can read.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+}
+
+/// A write that reached the server without an answer: it may have been applied. Callers that know the
+/// method add how to check.
+fn outcome_unknown(cause: &Error) -> Error {
+    cause
+        .recast(
+            ErrorKind::OutcomeUnknown,
+            format!(
+                "{}; the request had reached the server, so the write may have been applied",
+                cause.message()
+            ),
+        )
+        .with_maybe_applied(true)
 }
 
 fn transport(error: &reqwest::Error, attempts: u32) -> Error {

@@ -1,5 +1,6 @@
 //! Consent: the authorization URL (PKCE S256, random state, offline access), the session an external
-//! redirect flow keeps, and checking what the browser brings back.
+//! redirect flow keeps, and checking what the browser brings back. Through a relay, the state also
+//! carries the instance's return address (`relay_state`).
 
 use oauth2::basic::BasicClient;
 use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::grant::now_unix;
+use super::relay_state::{self, RelayState};
 use crate::config::{Config, parse_json};
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
@@ -31,7 +33,14 @@ pub struct LocalOptions {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalOptions {
+    /// Where the browser comes back to the host: Google's redirect URI, or with `relay_url` the
+    /// address the relay forwards the browser to.
     pub redirect_uri: String,
+    /// A relay's public URL (the redirect URI registered at Google), which sends the browser on to
+    /// `redirect_uri`.
+    pub relay_url: Option<String>,
+    /// The host's own `state` (one its redirect handler routes by); a random one when absent.
+    pub state: Option<String>,
     pub login_hint: Option<String>,
     pub scopes: Option<Vec<String>>,
     pub include_granted_scopes: Option<bool>,
@@ -47,7 +56,12 @@ pub struct CommonOptions {
     pub scopes: Option<Vec<String>>,
     /// Ask Google to include scopes granted earlier (incremental authorization).
     pub include_granted_scopes: Option<bool>,
+    /// The `state` to send instead of a random one (external flow only).
+    pub state: Option<String>,
 }
+
+/// The longest host-given `state` accepted; a state travels in two URLs.
+const MAX_STATE_LEN: usize = 512;
 
 impl LocalOptions {
     pub fn from_json(json: Option<&str>) -> Result<LocalOptions> {
@@ -62,6 +76,7 @@ impl LocalOptions {
             login_hint: self.login_hint.clone(),
             scopes: self.scopes.clone(),
             include_granted_scopes: self.include_granted_scopes,
+            state: None,
         }
     }
 }
@@ -76,6 +91,7 @@ impl ExternalOptions {
             login_hint: self.login_hint.clone(),
             scopes: self.scopes.clone(),
             include_granted_scopes: self.include_granted_scopes,
+            state: self.state.clone(),
         }
     }
 }
@@ -87,7 +103,11 @@ pub struct Session {
     pub client_id: String,
     pub state: Secret,
     pub code_verifier: Secret,
+    /// Google's redirect URI (the relay's URL through a relay): the code exchange repeats it.
     pub redirect_uri: String,
+    /// Through a relay: the host's own callback URL that the state names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
     pub scopes: Vec<String>,
     /// Unix seconds.
     pub created_at: i64,
@@ -108,6 +128,53 @@ pub fn begin(
     config: &Config,
     redirect_uri: &str,
     options: &CommonOptions,
+) -> Result<(Url, Session)> {
+    authorize(config, redirect_uri, options, None)
+}
+
+/// An external-redirect consent: straight back to `redirect_uri`, or through `relay_url`.
+pub fn begin_external(config: &Config, options: &ExternalOptions) -> Result<(Url, Session)> {
+    let Some(relay_url) = &options.relay_url else {
+        return begin(config, &options.redirect_uri, &options.common());
+    };
+    if options.state.is_some() {
+        // The relay reads its return address from the state, so the state cannot be the host's.
+        return Err(Error::invalid_argument(
+            "consent options `state` and `relay_url` cannot be combined: through a relay the state carries the return address",
+        ));
+    }
+    let relay = relay_state::check_address(relay_url, "consent option `relay_url`")?;
+    let return_url =
+        relay_state::check_address(&options.redirect_uri, "consent option `redirect_uri`")?;
+    let state = RelayState {
+        nonce: CsrfToken::new_random().secret().clone(),
+        return_url: return_url.to_string(),
+        server: config
+            .endpoints
+            .auth_url
+            .host_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
+    }
+    .encode();
+    if state.len() > relay_state::MAX_STATE_LEN {
+        return Err(Error::invalid_argument(format!(
+            "consent option `redirect_uri` is too long for a relay (its state would be {} bytes; at most {})",
+            state.len(),
+            relay_state::MAX_STATE_LEN
+        )));
+    }
+    let (url, mut session) = authorize(config, relay.as_str(), &options.common(), Some(state))?;
+    session.return_url = Some(return_url.to_string());
+    Ok((url, session))
+}
+
+/// The consent URL for `redirect_uri`, with a random state unless one is given.
+fn authorize(
+    config: &Config,
+    redirect_uri: &str,
+    options: &CommonOptions,
+    state: Option<String>,
 ) -> Result<(Url, Session)> {
     let client_id = config.client_id.clone().ok_or_else(|| {
         Error::invalid_argument(
@@ -134,12 +201,16 @@ pub fn begin(
         Some(s) => s.clone(),
         None => config.scopes.clone(),
     };
+    let state = match state {
+        Some(relayed) => Some(relayed),
+        None => check_state(options.state.as_deref())?,
+    };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let client = BasicClient::new(ClientId::new(client_id.clone()))
         .set_auth_uri(AuthUrl::from_url(config.endpoints.auth_url.clone()))
         .set_redirect_uri(redirect);
     let mut request = client
-        .authorize_url(CsrfToken::new_random)
+        .authorize_url(|| state.map_or_else(CsrfToken::new_random, CsrfToken::new))
         .add_scopes(scopes.iter().cloned().map(Scope::new))
         .set_pkce_challenge(challenge)
         .add_extra_param("access_type", "offline")
@@ -156,10 +227,22 @@ pub fn begin(
         state: Secret::new(state.secret().clone()),
         code_verifier: Secret::new(verifier.secret().clone()),
         redirect_uri: redirect_uri.to_string(),
+        return_url: None,
         scopes,
         created_at: now_unix(),
     };
     Ok((url, session))
+}
+
+/// A host-given state must survive two URLs and a comparison: non-empty, bounded, no control characters.
+fn check_state(state: Option<&str>) -> Result<Option<String>> {
+    let Some(state) = state else { return Ok(None) };
+    if state.is_empty() || state.len() > MAX_STATE_LEN || state.chars().any(char::is_control) {
+        return Err(Error::invalid_argument(format!(
+            "consent option `state` must be 1 to {MAX_STATE_LEN} bytes without control characters"
+        )));
+    }
+    Ok(Some(state.to_string()))
 }
 
 /// What the browser brought back to the redirect URI.
@@ -181,6 +264,9 @@ pub fn read_callback(session: &Session, callback: &str) -> Result<Callback> {
             "the consent callback has no `state`: it did not come from this consent",
         )
     })?;
+    if let Some(return_url) = &session.return_url {
+        check_relay_state(&state, return_url)?;
+    }
     if !constant_time_eq(state.as_bytes(), session.state.expose().as_bytes()) {
         return Err(Error::invalid_argument(
             "the consent callback's `state` does not match this consent session (a forged or stale callback)",
@@ -203,6 +289,23 @@ pub fn read_callback(session: &Session, callback: &str) -> Result<Callback> {
         .ok_or_else(|| {
             Error::invalid_argument("the consent callback has neither `code` nor `error`")
         })
+}
+
+/// Through a relay, the state must name this session's return address; the nonce is then checked with
+/// the whole state, in constant time.
+fn check_relay_state(state: &str, return_url: &str) -> Result<()> {
+    let relayed = RelayState::decode(state).map_err(|e| {
+        Error::invalid_argument(format!(
+            "the consent callback's `state` is {}: it did not come from this consent",
+            e.message()
+        ))
+    })?;
+    if relayed.return_url != return_url {
+        return Err(Error::invalid_argument(
+            "the consent callback's `state` names another return address than this consent session's (it was altered)",
+        ));
+    }
+    Ok(())
 }
 
 fn callback_query(callback: &str) -> Result<String> {
@@ -338,6 +441,137 @@ mod tests {
             session.created_at
         );
         assert!(!format!("{session:?}").contains(session.code_verifier.expose()));
+    }
+
+    fn relayed(return_url: &str) -> Result<(Url, Session)> {
+        let options = ExternalOptions::from_json(
+            &serde_json::json!({
+                "redirect_uri": return_url,
+                "relay_url": "https://relay.example.net/oauth2/callback",
+            })
+            .to_string(),
+        )?;
+        begin_external(&config(), &options)
+    }
+
+    #[test]
+    fn through_a_relay_google_sees_the_relay_and_the_state_names_the_instance() {
+        let (url, session) = relayed("https://Qorus.Example.com/qorus/../qorus/cb").unwrap();
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            q["redirect_uri"],
+            "https://relay.example.net/oauth2/callback"
+        );
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(
+            session.redirect_uri, q["redirect_uri"],
+            "the exchange repeats it"
+        );
+        let state = RelayState::decode(&q["state"]).unwrap();
+        assert_eq!(state.return_url, "https://qorus.example.com/qorus/cb");
+        assert_eq!(
+            session.return_url.as_deref(),
+            Some(state.return_url.as_str())
+        );
+        assert_eq!(state.server, "accounts.google.com");
+        assert!(state.nonce.len() >= 22, "128 bits");
+        assert_eq!(session.state.expose(), q["state"]);
+        // Each consent has its own nonce.
+        let (_, again) = relayed("https://qorus.example.com/qorus/cb").unwrap();
+        assert_ne!(again.state.expose(), session.state.expose());
+        // The session survives the host's storage.
+        let stored = Session::from_json(&session.to_json()).unwrap();
+        assert_eq!(stored.return_url, session.return_url);
+    }
+
+    #[test]
+    fn a_relay_takes_only_plain_https_or_loopback_addresses() {
+        assert!(relayed("http://127.0.0.1:8011/cb").is_ok());
+        for (bad, why) in [
+            ("http://qorus.example.com/cb", "https"),
+            ("https://qorus.example.com/cb?conn=1", "query"),
+            ("not a url", "not a URL"),
+        ] {
+            let err = relayed(bad).unwrap_err();
+            assert!(err.message().contains("`redirect_uri`"), "{err}");
+            assert!(err.message().contains(why), "{bad}: {err}");
+        }
+        let long = format!("https://qorus.example.com/{}", "a".repeat(800));
+        assert!(relayed(&long).unwrap_err().message().contains("too long"));
+        let options = ExternalOptions::from_json(
+            r#"{"redirect_uri": "https://q.example.com/cb", "relay_url": "http://relay.example.net/cb"}"#,
+        )
+        .unwrap();
+        let err = begin_external(&config(), &options).unwrap_err();
+        assert!(
+            err.message().contains("`relay_url` must use https"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_relayed_callback_must_carry_this_sessions_address_and_nonce() {
+        let (_, session) = relayed("https://qorus.example.com/qorus/cb").unwrap();
+        let state = session.state.expose().to_string();
+        let ok = format!("https://qorus.example.com/qorus/cb?state={state}&code=abc");
+        assert!(matches!(read_callback(&session, &ok), Ok(Callback::Code(c)) if c == "abc"));
+
+        let genuine = RelayState::decode(&state).unwrap();
+        let other_address = RelayState {
+            return_url: "https://evil.example.com/qorus/cb".into(),
+            ..genuine.clone()
+        }
+        .encode();
+        let other_nonce = RelayState {
+            nonce: "BBBBBBBBBBBBBBBBBBBBBB".into(),
+            ..genuine
+        }
+        .encode();
+        for (state, why) in [
+            (other_address, "another return address"),
+            (other_nonce, "does not match"),
+            ("plain-state".to_string(), "not a relay state"),
+        ] {
+            let err = read_callback(&session, &format!("state={state}&code=abc"))
+                .err()
+                .unwrap();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+            assert!(err.message().contains(why), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_host_given_state_cannot_go_through_a_relay() {
+        let options = ExternalOptions::from_json(
+            r#"{"redirect_uri": "https://q.example.com/cb", "relay_url": "https://relay.example.net/cb", "state": "mine"}"#,
+        )
+        .unwrap();
+        let err = begin_external(&config(), &options).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert!(err.message().contains("cannot be combined"), "{err}");
+    }
+
+    #[test]
+    fn a_host_given_state_is_sent_and_checked() {
+        let options = CommonOptions {
+            state: Some("qorus:conn=my cal&x".into()),
+            ..Default::default()
+        };
+        let (url, session) = begin(&config(), "https://host.example/cb", &options).unwrap();
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["state"], "qorus:conn=my cal&x");
+        assert_eq!(session.state.expose(), "qorus:conn=my cal&x");
+        assert!(q.contains_key("code_challenge"), "PKCE stays on");
+        let back = "code=abc&state=qorus%3Aconn%3Dmy+cal%26x";
+        assert!(matches!(read_callback(&session, back), Ok(Callback::Code(c)) if c == "abc"));
+        for bad in ["", "a\nb", &"s".repeat(MAX_STATE_LEN + 1)] {
+            let options = CommonOptions {
+                state: Some(bad.to_string()),
+                ..Default::default()
+            };
+            let err = begin(&config(), "https://host.example/cb", &options).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{bad:?}");
+        }
     }
 
     #[test]

@@ -12,10 +12,11 @@ use oauth2::{
 use serde::Deserialize;
 
 use super::errors::{Grant, error_chain, oauth_error, transport_error};
-use super::http_client::{OAuthHttp, SERVER_ERROR_PREFIX};
+use super::http_client::{OAuthHttp, RETRY_AFTER_MARK, SERVER_ERROR_PREFIX};
 use crate::config::Config;
 use crate::config::Token;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::retry::parse_retry_after;
 use crate::http::{Http, retry_delay};
 use crate::secret::Secret;
 
@@ -64,7 +65,10 @@ pub async fn exchange_code(
 ) -> Result<Token> {
     let client = oauth_client(config)?.set_redirect_uri(
         RedirectUrl::new(redirect_uri.to_string()).map_err(|e| {
-            Error::invalid_argument(format!("redirect URI {redirect_uri:?} is not a URL: {e}"))
+            Error::invalid_argument(format!(
+                "redirect URI '{}' is not a URL: {e}",
+                crate::error::shown(redirect_uri)
+            ))
         })?,
     );
     // A code is single-use: never retry the exchange itself once the server may have seen it.
@@ -165,8 +169,15 @@ fn token_error(error: TokenError, grant: Grant) -> Error {
         RequestTokenError::Request(HttpClientError::Other(message))
             if message.starts_with(SERVER_ERROR_PREFIX) =>
         {
-            let status = message[SERVER_ERROR_PREFIX.len()..].parse().unwrap_or(500);
-            Error::new(ErrorKind::Http, message).with_http_status(status)
+            let rest = &message[SERVER_ERROR_PREFIX.len()..];
+            let (status, wait) = rest.split_once(RETRY_AFTER_MARK).unwrap_or((rest, ""));
+            let wait = wait
+                .strip_suffix(')')
+                .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            let status = status.parse().unwrap_or(500);
+            Error::new(ErrorKind::Http, message)
+                .with_http_status(status)
+                .with_retry_after(wait)
         }
         RequestTokenError::Request(other) => Error::new(
             ErrorKind::Network,
@@ -200,7 +211,10 @@ where
     loop {
         match attempt().await {
             Err(e) if transient(&e) && tries < config.retry.max_attempts => {
-                tokio::time::sleep(retry_delay(&config.retry, tries, None)).await;
+                // Never sooner than the server's `Retry-After`, as for API calls.
+                let delay = retry_delay(&config.retry, tries, e.retry_after());
+                crate::observe::token_retry(tries, &e, delay);
+                tokio::time::sleep(delay).await;
                 tries += 1;
             }
             other => return other,
@@ -239,6 +253,15 @@ pub async fn post_token_form(
         Err(e) => return Err(http.transport_error("the token request", &e).await),
     };
     let status = response.status().as_u16();
+    if status >= 500 || status == 429 {
+        // Transient whatever the body says, and retried no sooner than the server asks.
+        return Err(Error::new(
+            ErrorKind::Http,
+            format!("the token endpoint answered HTTP {status}"),
+        )
+        .with_http_status(status)
+        .with_retry_after(crate::http::send::retry_after(response.headers())));
+    }
     let bytes = response
         .bytes()
         .await
@@ -292,7 +315,8 @@ pub async fn revoke(http: &Http, config: &Config, token: &Secret) -> Result<()> 
                 ErrorKind::Http,
                 format!("the revoke endpoint answered HTTP {status}"),
             )
-            .with_http_status(status));
+            .with_http_status(status)
+            .with_retry_after(crate::http::send::retry_after(response.headers())));
         }
         Ok(response)
     })

@@ -12,6 +12,8 @@ use crate::http::Http;
 pub struct OAuthHttp<'a>(pub &'a Http);
 
 pub const SERVER_ERROR_PREFIX: &str = "token endpoint answered HTTP ";
+/// Follows the status when the answer carried `Retry-After`: ` (Retry-After: 5)`.
+pub const RETRY_AFTER_MARK: &str = " (Retry-After: ";
 
 impl<'c> AsyncHttpClient<'c> for OAuthHttp<'_> {
     type Error = HttpClientError<reqwest::Error>;
@@ -32,8 +34,15 @@ impl<'c> AsyncHttpClient<'c> for OAuthHttp<'_> {
                 .map_err(Box::new)?;
             let status = response.status();
             if status.is_server_error() || status.as_u16() == 429 {
+                // oauth2 passes only text through: the wait the server asked for rides along in it.
+                let wait = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| format!("{RETRY_AFTER_MARK}{v})"))
+                    .unwrap_or_default();
                 return Err(HttpClientError::Other(format!(
-                    "{SERVER_ERROR_PREFIX}{}",
+                    "{SERVER_ERROR_PREFIX}{}{wait}",
                     status.as_u16()
                 )));
             }

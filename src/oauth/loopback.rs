@@ -41,6 +41,8 @@ struct Shared {
     /// Set once the listener is gone, so a finished wait means the port is closed.
     closed: watch::Sender<bool>,
     exchanging: AtomicBool,
+    /// The client's id, for log records.
+    client: u64,
 }
 
 impl Shared {
@@ -69,6 +71,7 @@ impl LocalConsent {
     /// Binds the listener and builds the consent URL for the host to open.
     pub async fn start(
         config: &Config,
+        client_id: u64,
         exchange: Exchange,
         options: LocalOptions,
     ) -> Result<(LocalConsent, Url)> {
@@ -95,6 +98,13 @@ impl LocalConsent {
             .port();
         let redirect_uri = format!("http://127.0.0.1:{port}{path}");
         let (url, session) = consent::begin(config, &redirect_uri, &options.common())?;
+        tracing::info!(
+            client = client_id,
+            mode = "local",
+            port,
+            path = path.as_str(),
+            "consent started"
+        );
         let (stop, _) = watch::channel(false);
         let (closed, _) = watch::channel(false);
         let shared = Arc::new(Shared {
@@ -103,6 +113,7 @@ impl LocalConsent {
             stop,
             closed,
             exchanging: AtomicBool::new(false),
+            client: client_id,
         });
         let listener_shared = shared.clone();
         tokio::spawn(serve(
@@ -188,6 +199,7 @@ async fn serve(
     }
     drop(listener);
     shared.closed.send_replace(true);
+    tracing::debug!(client = shared.client, "consent listener closed");
 }
 
 async fn answer(
@@ -212,6 +224,11 @@ async fn answer(
     };
     let (request_path, query) = target.split_once('?').unwrap_or((&target, ""));
     if request_path != path.as_str() {
+        tracing::debug!(
+            client = shared.client,
+            http_status = 404u16,
+            "consent listener: a request for another path"
+        );
         let _ = respond(&mut stream, 404, "Not found", "Nothing here.").await;
         return;
     }
@@ -227,12 +244,27 @@ async fn answer(
     }
     let (status, title, text) = match consent::read_callback(&session, query) {
         // A wrong or missing state is someone else's request: refuse it and keep waiting.
-        Err(e) if e.kind() == ErrorKind::InvalidArgument => (
-            400,
-            "Not this sign-in",
-            "This link does not belong to the sign-in in progress.",
-        ),
+        Err(e) if e.kind() == ErrorKind::InvalidArgument => {
+            tracing::warn!(
+                client = shared.client,
+                http_status = 400u16,
+                "consent listener: refused a request whose state does not belong to this sign-in"
+            );
+            (
+                400,
+                "Not this sign-in",
+                "This link does not belong to the sign-in in progress.",
+            )
+        }
         Err(e) => {
+            tracing::warn!(
+                client = shared.client,
+                mode = "local",
+                error_kind = e.kind().name(),
+                reason = e.reason(),
+                error = e.message(),
+                "consent failed"
+            );
             shared.finish(Err(e));
             (
                 400,
@@ -241,6 +273,11 @@ async fn answer(
             )
         }
         Ok(Callback::Denied) => {
+            tracing::info!(
+                client = shared.client,
+                mode = "local",
+                "consent denied by the user"
+            );
             shared.finish(Err(Error::new(
                 ErrorKind::ConsentDenied,
                 "the user denied consent on Google's page",

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod grant;
 pub mod http_client;
 pub mod loopback;
+pub mod relay_state;
 pub mod service_account;
 
 /// The stored credential is configuration; it lives in `config`, and stays reachable here.

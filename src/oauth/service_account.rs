@@ -46,10 +46,10 @@ impl Signer {
     /// with a message naming what is wrong (and never showing the key).
     pub fn new(key: &ServiceAccountKey) -> Result<Signer> {
         if key.key_type != "service_account" {
-            return Err(Error::invalid_argument(format!(
-                "config key `service_account.type` must be \"service_account\", got {:?}",
-                key.key_type
-            )));
+            // Not quoted: the key file's fields are no place to echo.
+            return Err(Error::invalid_argument(
+                "config key `service_account.type` must be \"service_account\" (as in Google's key files)",
+            ));
         }
         if key.client_email.trim().is_empty() || !key.client_email.contains('@') {
             return Err(Error::invalid_argument(

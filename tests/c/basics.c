@@ -20,7 +20,7 @@ int main(void) {
                     QGCAL_CONSENT_DENIED, QGCAL_AUTH_FAILED, QGCAL_HTTP_ERROR, QGCAL_NETWORK_ERROR,
                     QGCAL_TIMEOUT, QGCAL_CANCELLED, QGCAL_PRECONDITION_FAILED, QGCAL_NOT_MODIFIED,
                     QGCAL_SYNC_TOKEN_EXPIRED, QGCAL_REENTRANT_CALL, QGCAL_FORKED, QGCAL_SHUT_DOWN,
-                    QGCAL_PANIC};
+                    QGCAL_PANIC, QGCAL_INSUFFICIENT_SCOPE, QGCAL_INTERNAL, QGCAL_OUTCOME_UNKNOWN};
   size_t n = sizeof statuses / sizeof statuses[0];
   for (size_t i = 0; i < n; i++)
     for (size_t j = i + 1; j < n; j++)
