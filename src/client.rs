@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
 use url::Url;
 
 use crate::config::Config;
@@ -13,7 +14,7 @@ use crate::oauth::credential::{Credential, TokenCallback};
 use crate::oauth::errors::Grant;
 use crate::oauth::grant;
 use crate::oauth::loopback::LocalConsent;
-use crate::observe::Observer;
+use crate::observe::{LogLevel, LogSink, Observer};
 use crate::secret::Secret;
 
 /// A Google Calendar client. Cheap to clone; clones share the connection pool and the credential.
@@ -65,6 +66,22 @@ impl Client {
     /// The client's id and statistics (see `observe`).
     pub(crate) fn observer(&self) -> &Arc<Observer> {
         &self.inner.observer
+    }
+
+    /// This client's id, unique in the process: the `client` of its log records.
+    pub fn id(&self) -> u64 {
+        self.observer().id()
+    }
+
+    /// This client's statistics as JSON (the shape is in the README); `reset` zeroes them as they are read.
+    pub fn stats(&self, reset: bool) -> Value {
+        self.observer().stats().to_json(reset)
+    }
+
+    /// Installs (or with `None` removes) a sink for this client's records up to `level`. It is dropped
+    /// when replaced or when the client's last clone is dropped, after its last call.
+    pub fn set_log_sink(&self, level: LogLevel, sink: Option<LogSink>) {
+        crate::observe::logs::set_client_sink(self.observer().id(), level, sink);
     }
 
     /// Sets (or with `None` removes) the function told of every new token. It runs on the thread that

@@ -10,6 +10,7 @@ mod proxy;
 pub mod retry;
 pub mod send;
 mod tls;
+mod trace;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -11,10 +11,10 @@ use url::Url;
 
 use super::errors::{transport_error, worth_retrying};
 use super::retry::{is_rate_limit, is_retryable_status, parse_retry_after};
+use super::trace::RequestTrace;
 use super::{Session, retry_delay};
 use crate::calendar::methods::MethodSpec;
 use crate::error::{Error, ErrorKind, Result};
-use crate::observe::RequestTrace;
 use crate::observe::stats::RetryCause;
 use crate::secret::Secret;
 

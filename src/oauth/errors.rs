@@ -61,9 +61,4 @@ pub fn oauth_error(code: &str, description: Option<&str>, grant: Grant) -> Error
     .with_reason(code)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
-    AuthorizationCode,
-    Refresh,
-    ServiceAccount,
-}
+pub use crate::observe::Grant;

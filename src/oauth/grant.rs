@@ -2,7 +2,7 @@
 //! revocation. Transport failures and server errors are retried with backoff.
 
 use std::future::Future;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
@@ -25,11 +25,7 @@ type TokenError = RequestTokenError<
     StandardErrorResponse<BasicErrorResponseType>,
 >;
 
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::config::token::now_unix;
 
 fn oauth_client(config: &Config) -> Result<OAuthClient> {
     let client_id = config.client_id.clone().ok_or_else(|| {

@@ -9,11 +9,17 @@ pub mod histogram;
 pub mod logs;
 mod observer;
 pub mod record;
-mod request;
 pub mod stats;
 
 pub use logs::{LogSink, set_process_sink};
 pub use observer::{Observer, process_stats};
-pub(crate) use observer::{ms, token_retry};
+pub(crate) use observer::{RequestId, ms, token_retry, worth_a_warning};
 pub use record::{LogLevel, LogRecord};
-pub(crate) use request::RequestTrace;
+
+/// The OAuth grant a token request used (statistics and log records count them apart).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    AuthorizationCode,
+    Refresh,
+    ServiceAccount,
+}

@@ -8,14 +8,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::logs::{self, LogSink};
-use super::record::LogLevel;
+use super::Grant;
+use super::logs;
 use super::stats::{self, RetryCause, Stats, grant_name};
-use crate::client::Client;
 use crate::config::Config;
+use crate::config::Token;
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::errors::Grant;
-use crate::oauth::token::Token;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 static CREATED: AtomicU64 = AtomicU64::new(0);
@@ -119,7 +117,7 @@ impl Observer {
                 duration_ms,
                 expires_in_s = token
                     .expires_at
-                    .map(|at| at - crate::oauth::grant::now_unix()),
+                    .map(|at| at - crate::config::token::now_unix()),
                 has_refresh_token = token.refresh_token.is_some(),
                 "token obtained"
             ),
@@ -204,24 +202,6 @@ pub fn process_stats(reset: bool) -> Value {
     });
     json["logs"] = serde_json::json!({"delivered": delivered});
     json
-}
-
-impl Client {
-    /// This client's id, unique in the process: the `client` of its log records.
-    pub fn id(&self) -> u64 {
-        self.observer().id
-    }
-
-    /// This client's statistics as JSON (the shape is in the README); `reset` zeroes them as they are read.
-    pub fn stats(&self, reset: bool) -> Value {
-        self.observer().stats.to_json(reset)
-    }
-
-    /// Installs (or with `None` removes) a sink for this client's records up to `level`. It is dropped
-    /// when replaced or when the client's last clone is dropped, after its last call.
-    pub fn set_log_sink(&self, level: LogLevel, sink: Option<LogSink>) {
-        logs::set_client_sink(self.observer().id, level, sink);
-    }
 }
 
 /// Whether an error that ends a request deserves a warning (the operator may need to act) rather than

@@ -7,10 +7,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
+use super::Grant;
 use super::histogram::Histogram;
 use crate::calendar::methods::{METHODS, MethodSpec};
 use crate::error::{Error, ErrorKind};
-use crate::oauth::errors::Grant;
 
 /// Why a request was sent again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

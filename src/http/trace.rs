@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
 
-use super::observer::{Observer, RequestId, ms, worth_a_warning};
-use super::record::REDACTED;
-use super::stats::{RetryCause, method_slot};
+use super::send::{Incoming, Outgoing};
 use crate::error::Result;
-use crate::http::send::{Incoming, Outgoing};
+use crate::observe::record::REDACTED;
+use crate::observe::stats::{self, RetryCause, method_slot};
+use crate::observe::{Observer, RequestId, ms, worth_a_warning};
 
 /// Headers whose values never appear in a record.
 const SECRET_HEADERS: &[&str] = &[
@@ -37,7 +37,7 @@ impl<'a> RequestTrace<'a> {
     pub fn start(observer: &'a Observer, request: &'a Outgoing) -> RequestTrace<'a> {
         let slot = method_slot(request.api_method);
         let seq = observer.stats().request_started(slot);
-        super::stats::process().request_started(slot);
+        stats::process().request_started(slot);
         RequestTrace {
             observer,
             request,
