@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use super::client::{client_arg, qgcal_client};
 use super::error::qgcal_error;
+use super::host_fn::{HostFn, qgcal_drop_callback};
 use super::status::qgcal_status;
 use super::strings::c_string_lossy;
-use super::token::qgcal_drop_callback;
 use crate::observe::{self, LogLevel, LogRecord, LogSink};
 
 /// Logging off: the callback is kept but receives nothing.
@@ -53,41 +53,22 @@ pub struct qgcal_log_record {
 pub type qgcal_log_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, record: *const qgcal_log_record)>;
 
-struct HostLog {
-    call: unsafe extern "C" fn(*mut c_void, *const qgcal_log_record),
-    userdata: *mut c_void,
-    drop: qgcal_drop_callback,
-}
+type HostLog = HostFn<unsafe extern "C" fn(*mut c_void, *const qgcal_log_record)>;
 
-// SAFETY: the contract of the setters makes the host's callback and userdata usable from any thread.
-unsafe impl Send for HostLog {}
-unsafe impl Sync for HostLog {}
-
-impl Drop for HostLog {
-    fn drop(&mut self) {
-        if let Some(drop_fn) = self.drop {
-            // SAFETY: the host's function with the host's userdata, once, after the last call.
-            unsafe { drop_fn(self.userdata) };
-        }
-    }
-}
-
-impl HostLog {
-    fn deliver(&self, record: &LogRecord) {
-        let target = c_string_lossy(record.target.to_string());
-        let message = c_string_lossy(record.message.clone());
-        let fields: CString = c_string_lossy(record.fields_json());
-        let c_record = qgcal_log_record {
-            level: record.level as i32,
-            target: target.as_ptr(),
-            message: message.as_ptr(),
-            fields_json: fields.as_ptr(),
-            client_id: record.client,
-            timestamp_ms: record.timestamp_ms,
-        };
-        // SAFETY: the host's function and userdata; the record and its strings live through the call.
-        unsafe { (self.call)(self.userdata, &c_record) };
-    }
+fn deliver(host: &HostLog, record: &LogRecord) {
+    let target = c_string_lossy(record.target.to_string());
+    let message = c_string_lossy(record.message.clone());
+    let fields: CString = c_string_lossy(record.fields_json());
+    let c_record = qgcal_log_record {
+        level: record.level as i32,
+        target: target.as_ptr(),
+        message: message.as_ptr(),
+        fields_json: fields.as_ptr(),
+        client_id: record.client,
+        timestamp_ms: record.timestamp_ms,
+    };
+    // SAFETY: the host's function and userdata; the record and its strings live through the call.
+    unsafe { (host.call)(host.userdata, &c_record) };
 }
 
 fn level_arg(level: i32) -> Result<LogLevel, qgcal_error> {
@@ -110,19 +91,9 @@ unsafe fn sink_of(
     userdata: *mut c_void,
     drop: qgcal_drop_callback,
 ) -> Option<LogSink> {
-    let Some(call) = callback else {
-        if let Some(drop_fn) = drop {
-            // SAFETY: the host's function with the host's userdata, once.
-            unsafe { drop_fn(userdata) };
-        }
-        return None;
-    };
-    let host = HostLog {
-        call,
-        userdata,
-        drop,
-    };
-    Some(Arc::new(move |record: &LogRecord| host.deliver(record)))
+    // SAFETY: forwarded contract.
+    let host: HostLog = unsafe { HostFn::new(callback, userdata, drop) }?;
+    Some(Arc::new(move |record: &LogRecord| deliver(&host, record)))
 }
 
 /// Sends the library's log records up to `level` (`QGCAL_LOG_ERROR` ... `QGCAL_LOG_TRACE`) to
