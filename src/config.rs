@@ -371,7 +371,7 @@ fn kind_expected(expected: &str) -> &str {
 }
 
 /// "an array", "a string", ... for the first value in JSON text.
-fn kind_of_text(json: &str) -> &'static str {
+pub(crate) fn kind_of_text(json: &str) -> &'static str {
     match json.trim_start().as_bytes().first() {
         Some(b'{') => "an object",
         Some(b'[') => "an array",

@@ -124,7 +124,7 @@ pub fn prepare_with_body(
     })
 }
 
-fn unknown_method(name: &str) -> Error {
+pub(crate) fn unknown_method(name: &str) -> Error {
     let close = suggestions(name);
     let hint = if close.is_empty() {
         String::new()

@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 
 use serde_json::{Map, Value, json};
 
-use super::methods::{lookup, suggestions};
-use crate::error::{Error, ErrorKind, Result};
+use super::methods::lookup;
+use super::request::unknown_method;
+use crate::error::{Error, Result};
 
 static DATA: &str = include_str!("schemas_data.json");
 
@@ -60,19 +61,6 @@ pub fn method_schema_json(name: &str) -> Result<String> {
         "response": body("response", false),
     });
     Ok(out.to_string())
-}
-
-fn unknown_method(name: &str) -> Error {
-    let close = suggestions(name);
-    let hint = if close.is_empty() {
-        String::new()
-    } else {
-        format!(" (did you mean {}?)", close.join(", "))
-    };
-    Error::new(
-        ErrorKind::UnknownMethod,
-        format!("unknown Calendar method '{name}'{hint}"),
-    )
 }
 
 fn parameters(entry: &Value) -> Vec<Value> {
@@ -212,6 +200,7 @@ fn is_required(s: &Value, required_for: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     fn schema(m: &str) -> Value {
         serde_json::from_str(&method_schema_json(m).unwrap()).unwrap()
@@ -280,6 +269,10 @@ mod tests {
             method_schema_json("").unwrap_err().kind(),
             ErrorKind::UnknownMethod
         );
+        // A huge name is answered briefly, as by a call.
+        let huge = "x".repeat(10 << 20);
+        let e = method_schema_json(&huge).unwrap_err();
+        assert!(e.message().len() < 200, "{} bytes", e.message().len());
     }
 
     #[test]
