@@ -8,6 +8,7 @@
 #include "qgcal_json.h"
 #include "qgcal_observe.h"
 #include "qgcal_pager.h"
+#include "qgcal_thread.h"
 
 #include <cstdint>
 #include <memory>
@@ -63,20 +64,6 @@ private:
 struct CallbackData {
     ResolvedCallReferenceNode* code;
     QoreProgram* pgm;
-};
-
-// Registers a library thread with Qore for the duration of a scope (no-op on Qore threads).
-class ForeignThreadScope {
-public:
-    ForeignThreadScope() : registered(q_register_foreign_thread() == QFT_OK) {}
-    ~ForeignThreadScope() {
-        if (registered) {
-            q_deregister_foreign_thread();
-        }
-    }
-
-private:
-    bool registered;
 };
 
 void token_callback(void* userdata, const char* token_json) {

@@ -7,6 +7,7 @@
 
 #include "qgcal_observe.h"
 #include "qgcal_errors.h"
+#include "qgcal_thread.h"
 
 #include <atomic>
 #include <cstring>
@@ -43,20 +44,6 @@ int32_t library_level(int64 qore) {
     if (qore <= QORE_ERROR) return QGCAL_LOG_ERROR;
     return QGCAL_LOG_OFF;
 }
-
-// Registers a library thread with Qore for a scope (no-op on Qore threads).
-class ForeignThreadScope {
-public:
-    ForeignThreadScope() : registered(q_register_foreign_thread() == QFT_OK) {}
-    ~ForeignThreadScope() {
-        if (registered) {
-            q_deregister_foreign_thread();
-        }
-    }
-
-private:
-    bool registered;
-};
 
 // What a log callback holds: the logger object and its program (both kept from being freed).
 struct LoggerData {
