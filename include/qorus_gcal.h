@@ -34,6 +34,37 @@
 #define QGCAL_SESSION_MAX_AGE_S 600
 
 /**
+ * Logging off: the callback is kept but receives nothing.
+ */
+#define QGCAL_LOG_OFF 0
+
+/**
+ * Failures of the library itself.
+ */
+#define QGCAL_LOG_ERROR 1
+
+/**
+ * What an operator should look at: failed token requests, requests that failed for good on the
+ * network, a 5xx or a 429, refused consent callbacks.
+ */
+#define QGCAL_LOG_WARN 2
+
+/**
+ * Retries, tokens obtained, consent steps, revocation, runtime start and shutdown, other failed requests.
+ */
+#define QGCAL_LOG_INFO 3
+
+/**
+ * Every HTTP attempt (method, path, status, duration), batch chunks, clients created.
+ */
+#define QGCAL_LOG_DEBUG 4
+
+/**
+ * Also each request as it leaves and the answer's headers (secret headers redacted).
+ */
+#define QGCAL_LOG_TRACE 5
+
+/**
  * The result of a fallible call. `QGCAL_OK` is 0; every other value names one kind of failure, and the
  * `qgcal_error` written to `error_out` carries the details.
  */
@@ -131,6 +162,20 @@ typedef enum qgcal_status {
    * the message says how to check before repeating it. Never a plain network error for a write.
    */
   QGCAL_OUTCOME_UNKNOWN = 22,
+  /**
+   * The proxy could not be reached, failed, or refused to open a tunnel to the server.
+   */
+  QGCAL_PROXY_ERROR = 23,
+  /**
+   * The proxy wants credentials or refused them (HTTP 407, SOCKS5 authentication): check the proxy
+   * user name and password.
+   */
+  QGCAL_PROXY_AUTH_REQUIRED = 24,
+  /**
+   * TLS failed: the server's certificate is not trusted (see `ca_certificates`) or not valid for its
+   * name, or the handshake failed.
+   */
+  QGCAL_TLS_ERROR = 25,
 } qgcal_status;
 
 /**
@@ -155,6 +200,62 @@ typedef struct qgcal_error qgcal_error;
 typedef struct qgcal_pager qgcal_pager;
 
 /**
+ * One log record, valid only during the callback (copy what you keep).
+ */
+typedef struct qgcal_log_record {
+  /**
+   * `QGCAL_LOG_ERROR` to `QGCAL_LOG_TRACE`.
+   */
+  int32_t level;
+  /**
+   * Where in the library it comes from, e.g. `"qorus_gcal::http::send"`.
+   */
+  const char *target;
+  /**
+   * A line for people, e.g. `"GET events.get answered HTTP 200"`.
+   */
+  const char *message;
+  /**
+   * The record's fields as a JSON object, e.g. `{"method":"events.get","http_method":"GET",
+   * "path":"/calendar/v3/calendars/primary/events/abc","attempt":1,"http_status":200,
+   * "duration_ms":12.5,"request_id":"3-17","bytes_in":812}`. The README lists every field.
+   */
+  const char *fields_json;
+  /**
+   * The client the record concerns (`qgcal_client_id`), or 0 for the library as a whole.
+   */
+  uint64_t client_id;
+  /**
+   * When it was logged, in Unix milliseconds.
+   */
+  int64_t timestamp_ms;
+} qgcal_log_record;
+
+/**
+ * Receives a log record. Runs on the thread that logged: a host thread inside a qgcal call, or a
+ * library thread (`qgcal-rt-N`, e.g. for local consent); possibly on several threads at once. It may
+ * call `qgcal_set_log_callback`, `qgcal_client_set_log_callback` and the statistics functions. It
+ * should make no blocking qgcal call: for a record logged inside a request (most are) that answers
+ * `QGCAL_REENTRANT_CALL`; nothing deadlocks either way, and what the callback makes the library log on
+ * its thread is dropped, never delivered into it. It must return promptly: the call that logged
+ * waits for it.
+ */
+typedef void (*qgcal_log_callback)(void *userdata, const struct qgcal_log_record *record);
+
+/**
+ * Called once with the userdata when its callback (token or log) is replaced or removed, or its client
+ * freed, after the callback's last call.
+ */
+typedef void (*qgcal_drop_callback)(void *userdata);
+
+/**
+ * Receives one page of a `qgcal_list_each`: `items_json` is a JSON array of Google's items (checked and
+ * made compact), `len` bytes long and NUL-terminated, holding `count` items; valid only during the call.
+ * Answer true to go on, false to stop.
+ */
+typedef bool (*qgcal_page_callback)(void *userdata, const char *items_json, size_t len, size_t count);
+
+/**
  * Called with every new token as JSON (`{"access_token", "refresh_token", "expires_at", "scope",
  * "token_type"}`), so the host can store it. Runs on the thread that obtained the token: the host thread
  * whose call needed it, or a library thread (`qgcal-rt-N`, e.g. for local consent); never concurrently
@@ -162,11 +263,6 @@ typedef struct qgcal_pager qgcal_pager;
  * during the call. Calling a blocking qgcal function from inside it answers `QGCAL_REENTRANT_CALL`.
  */
 typedef void (*qgcal_token_callback)(void *userdata, const char *token_json);
-
-/**
- * Called once with the userdata when the callback is replaced or its client freed, after its last call.
- */
-typedef void (*qgcal_drop_callback)(void *userdata);
 
 #ifdef __cplusplus
 extern "C" {
@@ -512,10 +608,110 @@ const char *qgcal_version(void);
 enum qgcal_status qgcal_shutdown(struct qgcal_error **error_out);
 
 /**
+ * Sends the library's log records up to `level` (`QGCAL_LOG_ERROR` ... `QGCAL_LOG_TRACE`) to
+ * `callback`: every record, whatever client it concerns. The default is no callback: silent. A NULL
+ * `callback` removes it (its `drop`, if given, then runs at once with `userdata`). The callback it
+ * replaces gets its `drop` once, after its last call has returned. A bad `level` answers
+ * `QGCAL_INVALID_ARGUMENT` and changes nothing (`drop` is not called). No record carries a token,
+ * authorization code, client secret, PKCE verifier, private key, `Authorization` header or query string.
+ *
+ * # Safety
+ * The function pointers are NULL or valid and, with `userdata`, usable from any thread; `error_out` is
+ * NULL or writable.
+ */
+enum qgcal_status qgcal_set_log_callback(int32_t level,
+                                         qgcal_log_callback callback,
+                                         void *userdata,
+                                         qgcal_drop_callback drop,
+                                         struct qgcal_error **error_out);
+
+/**
+ * Like `qgcal_set_log_callback`, for the records of one client only (their `client_id` is this
+ * client's): a host that keeps a log per connection gives each client its own. Both callbacks receive
+ * a record when both want it. Freeing the client drops its callback (after its last call).
+ *
+ * # Safety
+ * `client` is NULL or a live client; otherwise as `qgcal_set_log_callback`.
+ */
+enum qgcal_status qgcal_client_set_log_callback(struct qgcal_client *client,
+                                                int32_t level,
+                                                qgcal_log_callback callback,
+                                                void *userdata,
+                                                qgcal_drop_callback drop,
+                                                struct qgcal_error **error_out);
+
+/**
+ * The client's id, unique in the process and never 0: the `client_id` of its log records. 0 for NULL.
+ *
+ * # Safety
+ * `client` is NULL or a live client.
+ */
+uint64_t qgcal_client_id(const struct qgcal_client *client);
+
+/**
+ * Describes one method for hosts that build typed requests and responses (Qore's data providers): its
+ * parameters with Google's descriptions, types, enums and required flags, and its request and response
+ * bodies with every `$ref` resolved (at most 8 levels deep; deeper or recursive references stay as
+ * `{"ref": name, "recursive": true}`). Request fields Google requires for this method carry
+ * `"required": true`. The JSON shape is described in `src/calendar/schemas.rs`; the data is generated from
+ * the same discovery document as the method table. An unknown method answers `QGCAL_UNKNOWN_METHOD`.
+ *
+ * # Safety
+ * `method` is NULL or a NUL-terminated string; outputs are NULL or writable.
+ */
+enum qgcal_status qgcal_method_schema(const char *method,
+                                      char **schema_json_out,
+                                      struct qgcal_error **error_out);
+
+/**
+ * The library's statistics since it was loaded (or last reset), every client's counted, freed ones
+ * included: requests (in all and by method), HTTP attempts, retries by cause, errors by status and kind,
+ * tokens obtained and refused by grant, batch chunks and calls, body bytes out and in, latency
+ * percentiles, and `clients` (`created`, `live`) and `logs` (`delivered`). The README gives
+ * the shape. With `reset`, the counters are zeroed as they are read (each in one atomic step, so
+ * consecutive resetting reads add up to everything). Free `*stats_json_out` with `qgcal_string_free`.
+ *
+ * # Safety
+ * `stats_json_out` is NULL or writable; `error_out` is NULL or writable.
+ */
+enum qgcal_status qgcal_stats(bool reset,
+                              char **stats_json_out,
+                              struct qgcal_error **error_out);
+
+/**
+ * One client's statistics, the shape of `qgcal_stats` without `clients` and `logs`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; otherwise as `qgcal_stats`.
+ */
+enum qgcal_status qgcal_client_stats(struct qgcal_client *client,
+                                     bool reset,
+                                     char **stats_json_out,
+                                     struct qgcal_error **error_out);
+
+/**
  * The name of a status value, e.g. `"QGCAL_CONSENT_REQUIRED"`; `"QGCAL_UNKNOWN_STATUS"` for a value that
  * is not a status. The string is static: do not free it. Takes an `int` so any value is safe to pass.
  */
 const char *qgcal_status_name(int32_t status);
+
+/**
+ * `qgcal_list_all`, page by page: calls `on_page` on the calling thread with the items of each page that
+ * has any, in order, while the next page is already being fetched; stops after `max_items` (0: no limit). When `on_page`
+ * answers false it stops and answers `QGCAL_CANCELLED`. On an error the pages handed so far stay handed.
+ * A blocking qgcal call made from inside `on_page` answers `QGCAL_REENTRANT_CALL`.
+ *
+ * # Safety
+ * Pointers are NULL or valid as their names say; `on_page` is NULL or a function that may be called with
+ * `userdata` on this thread.
+ */
+enum qgcal_status qgcal_list_each(struct qgcal_client *client,
+                                  const char *method,
+                                  const char *params_json,
+                                  uint64_t max_items,
+                                  qgcal_page_callback on_page,
+                                  void *userdata,
+                                  struct qgcal_error **error_out);
 
 /**
  * Frees a string the library returned. NULL is allowed.

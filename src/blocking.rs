@@ -11,10 +11,10 @@ use crate::calendar::batch::{BatchCall, BatchCallJson, BatchOptions};
 use crate::calendar::call::CallOptions;
 use crate::calendar::pager::SyncResult;
 use crate::client::Client;
+use crate::config::Token;
 use crate::error::Result;
 use crate::oauth::consent::{ExternalOptions, LocalOptions, Session};
 use crate::oauth::loopback::LocalConsent;
-use crate::oauth::token::Token;
 use crate::runtime::block_on;
 
 /// A [`Client`] whose methods block.

@@ -2,16 +2,19 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
 use url::Url;
 
 use crate::config::Config;
+use crate::config::Token;
 use crate::error::Result;
-use crate::http;
+use crate::http::{self, Http};
 use crate::oauth::consent::{self, Callback, ExternalOptions, LocalOptions, Session};
 use crate::oauth::credential::{Credential, TokenCallback};
+use crate::oauth::errors::Grant;
 use crate::oauth::grant;
 use crate::oauth::loopback::LocalConsent;
-use crate::oauth::token::Token;
+use crate::observe::{LogLevel, LogSink, Observer};
 use crate::secret::Secret;
 
 /// A Google Calendar client. Cheap to clone; clones share the connection pool and the credential.
@@ -26,19 +29,23 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     config: Config,
-    http: reqwest::Client,
+    http: Http,
     credential: Credential,
+    observer: Arc<Observer>,
 }
 
 impl Client {
     pub fn new(config: Config) -> Result<Client> {
-        let credential = Credential::new(&config)?;
-        let http = http::build_client(&config)?;
+        let observer = Observer::new();
+        let credential = Credential::new(&config, observer.clone())?;
+        let http = Http::new(&config)?;
+        observer.created(&config);
         Ok(Client {
             inner: Arc::new(Inner {
                 config,
                 http,
                 credential,
+                observer,
             }),
         })
     }
@@ -52,8 +59,29 @@ impl Client {
         &self.inner.config
     }
 
-    pub(crate) fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &Http {
         &self.inner.http
+    }
+
+    /// The client's id and statistics (see `observe`).
+    pub(crate) fn observer(&self) -> &Arc<Observer> {
+        &self.inner.observer
+    }
+
+    /// This client's id, unique in the process: the `client` of its log records.
+    pub fn id(&self) -> u64 {
+        self.observer().id()
+    }
+
+    /// This client's statistics as JSON (the shape is in the README); `reset` zeroes them as they are read.
+    pub fn stats(&self, reset: bool) -> Value {
+        self.observer().stats().to_json(reset)
+    }
+
+    /// Installs (or with `None` removes) a sink for this client's records up to `level`. It is dropped
+    /// when replaced or when the client's last clone is dropped, after its last call.
+    pub fn set_log_sink(&self, level: LogLevel, sink: Option<LogSink>) {
+        crate::observe::logs::set_client_sink(self.observer().id(), level, sink);
     }
 
     /// Sets (or with `None` removes) the function told of every new token. It runs on the thread that
@@ -101,24 +129,49 @@ impl Client {
 
     /// Starts a local-server consent: answers the URL to open and the consent to wait on.
     pub async fn consent_start_local(&self, options: LocalOptions) -> Result<(LocalConsent, Url)> {
-        LocalConsent::start(self.clone(), options).await
+        let client = self.clone();
+        let exchange: crate::oauth::loopback::Exchange = Arc::new(
+            move |code: String, verifier: Secret, redirect_uri: String| {
+                let client = client.clone();
+                Box::pin(async move { client.exchange_code(&code, &verifier, &redirect_uri).await })
+            },
+        );
+        LocalConsent::start(self.config(), self.id(), exchange, options).await
     }
 
     /// Starts an external-redirect consent (straight back to the host, or through a relay): answers the
     /// URL and the session the host keeps.
     pub fn consent_start_external(&self, options: &ExternalOptions) -> Result<(Url, Session)> {
-        consent::begin_external(self.config(), options)
+        let started = consent::begin_external(self.config(), options)?;
+        crate::observe::logs::in_scope(|| {
+            tracing::info!(
+                client = self.id(),
+                mode = "external",
+                // A redirect URI could carry a key in its query: only the rest is logged.
+                redirect_uri = options.redirect_uri.split(['?', '#']).next(),
+                relay = options.relay_url.is_some(),
+                "consent started"
+            )
+        });
+        Ok(started)
     }
 
     /// Completes an external-redirect consent with the session and the URL the browser came back to.
     pub async fn consent_complete(&self, session: &Session, callback_url: &str) -> Result<Token> {
         consent::check_session(session, self.config(), consent::DEFAULT_SESSION_MAX_AGE_S)?;
         match consent::read_callback(session, callback_url)? {
-            Callback::Denied => Err(crate::Error::new(
-                crate::ErrorKind::ConsentDenied,
-                "the user denied consent on Google's page",
-            )
-            .with_reason("access_denied")),
+            Callback::Denied => {
+                tracing::info!(
+                    client = self.id(),
+                    mode = "external",
+                    "consent denied by the user"
+                );
+                Err(crate::Error::new(
+                    crate::ErrorKind::ConsentDenied,
+                    "the user denied consent on Google's page",
+                )
+                .with_reason("access_denied"))
+            }
             Callback::Code(code) => {
                 self.exchange_code(&code, &session.code_verifier, &session.redirect_uri)
                     .await
@@ -133,9 +186,38 @@ impl Client {
         verifier: &Secret,
         redirect_uri: &str,
     ) -> Result<Token> {
-        let token =
-            grant::exchange_code(self.http(), self.config(), code, verifier, redirect_uri).await?;
+        let exchange =
+            grant::exchange_code(self.http(), self.config(), code, verifier, redirect_uri);
+        let token = self
+            .observer()
+            .token_request(Grant::AuthorizationCode, "consent", exchange)
+            .await?;
         self.inner.credential.install(token.clone()).await;
         Ok(token)
+    }
+}
+
+impl http::Session for Client {
+    fn http(&self) -> &Http {
+        Client::http(self)
+    }
+
+    fn config(&self) -> &Config {
+        Client::config(self)
+    }
+
+    fn access_token(
+        &self,
+        refused: Option<&Secret>,
+    ) -> impl std::future::Future<Output = Result<Secret>> + Send {
+        Client::access_token(self, refused)
+    }
+
+    fn granted_scope(&self) -> Option<String> {
+        Client::granted_scope(self)
+    }
+
+    fn observer(&self) -> &Observer {
+        Client::observer(self)
     }
 }

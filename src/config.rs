@@ -6,9 +6,16 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::error::{Error, ErrorKind, Result, shown};
-use crate::oauth::service_account::ServiceAccountKey;
-use crate::oauth::token::Token;
 use crate::secret::Secret;
+
+mod network;
+mod service_account_key;
+pub mod token;
+
+pub(crate) use network::proxy_from_text;
+pub use network::{Network, Proxy, ProxyUrl};
+pub use service_account_key::ServiceAccountKey;
+pub use token::Token;
 
 pub const DEFAULT_SCOPE: &str = "https://www.googleapis.com/auth/calendar";
 
@@ -27,6 +34,8 @@ pub struct Config {
     pub user_agent: String,
     /// Refresh this long before the access token expires.
     pub refresh_skew: Duration,
+    /// Proxy and trusted certificates.
+    pub network: Network,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +107,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             user_agent: default_user_agent(),
             refresh_skew: Duration::from_secs(60),
+            network: Network::default(),
         }
     }
 }
@@ -121,6 +131,13 @@ struct RawConfig {
     retry: Option<RawRetry>,
     user_agent: Option<String>,
     refresh_skew_ms: Option<u64>,
+    proxy: Option<String>,
+    proxy_username: Option<String>,
+    proxy_password: Option<Secret>,
+    no_proxy: Option<serde_json::Value>,
+    ca_certificates: Option<String>,
+    ca_file: Option<String>,
+    ca_only: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -180,6 +197,16 @@ impl Config {
                 .refresh_skew_ms
                 .map(Duration::from_millis)
                 .unwrap_or(defaults.refresh_skew),
+            network: network::RawNetwork {
+                proxy: raw.proxy,
+                proxy_username: raw.proxy_username,
+                proxy_password: raw.proxy_password,
+                no_proxy: raw.no_proxy,
+                ca_certificates: raw.ca_certificates,
+                ca_file: raw.ca_file,
+                ca_only: raw.ca_only,
+            }
+            .validate()?,
         };
         if let Some(e) = raw.endpoints {
             let ep = &mut config.endpoints;
@@ -344,7 +371,7 @@ fn kind_expected(expected: &str) -> &str {
 }
 
 /// "an array", "a string", ... for the first value in JSON text.
-fn kind_of_text(json: &str) -> &'static str {
+pub(crate) fn kind_of_text(json: &str) -> &'static str {
     match json.trim_start().as_bytes().first() {
         Some(b'{') => "an object",
         Some(b'[') => "an array",

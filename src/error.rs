@@ -50,6 +50,12 @@ pub enum ErrorKind {
     /// A write reached the server but its answer was lost, and the API offers no way to tell whether it
     /// was applied: check (the message says how) before repeating it.
     OutcomeUnknown,
+    /// The proxy could not be reached, failed, or refused to open a tunnel to the server.
+    ProxyError,
+    /// The proxy wants credentials, or refused the ones given (HTTP 407, SOCKS5 authentication).
+    ProxyAuthRequired,
+    /// TLS failed: the server's certificate is not trusted or not valid for its name, or the handshake failed.
+    TlsError,
 }
 
 impl ErrorKind {
@@ -76,6 +82,9 @@ impl ErrorKind {
             ErrorKind::Panic => "PANIC",
             ErrorKind::Internal => "INTERNAL",
             ErrorKind::OutcomeUnknown => "OUTCOME_UNKNOWN",
+            ErrorKind::ProxyError => "PROXY_ERROR",
+            ErrorKind::ProxyAuthRequired => "PROXY_AUTH_REQUIRED",
+            ErrorKind::TlsError => "TLS_ERROR",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! qorus-gcal: Google Calendar access for Qore and the Qorus Integration Engine.
 //!
-//! The Rust core (`config`, `oauth`, `calendar`, `http`, `runtime`) knows nothing of C; [`ffi`] is the
+//! The Rust core (`config`, `oauth`, `calendar`, `http`, `observe`, `runtime`) knows nothing of C; [`ffi`] is the
 //! thin C ABI over it, described by the generated header `include/qorus_gcal.h`.
 
 pub mod blocking;
@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod oauth;
+pub mod observe;
 pub mod runtime;
 pub mod secret;
 

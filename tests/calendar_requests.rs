@@ -219,8 +219,12 @@ fn batch_of_prepared_requests() {
         })
         .collect();
     let text = String::from_utf8(encode_batch(&parts, "batch_t")).unwrap();
-    assert!(text.contains("POST /calendar/v3/calendars/a%40b.c/events HTTP/1.1\r\n"));
-    assert!(text.contains("GET /calendar/v3/calendars/a%40b.c/events/e%231 HTTP/1.1\r\n"));
+    assert!(
+        text.contains("POST /calendar/v3/calendars/a%40b.c/events?prettyPrint=false HTTP/1.1\r\n")
+    );
+    assert!(text.contains(
+        "GET /calendar/v3/calendars/a%40b.c/events/e%231?prettyPrint=false HTTP/1.1\r\n"
+    ));
     assert!(text.ends_with("--batch_t--\r\n"));
 
     let answer: &'static str = "--batch_r\r\nContent-Type: application/http\r\nContent-ID: <response-item1>\r\n\r\n\

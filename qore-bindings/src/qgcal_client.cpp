@@ -6,7 +6,9 @@
 #include "qgcal_client.h"
 #include "qgcal_errors.h"
 #include "qgcal_json.h"
+#include "qgcal_observe.h"
 #include "qgcal_pager.h"
+#include "qgcal_thread.h"
 
 #include <cstdint>
 #include <memory>
@@ -64,20 +66,6 @@ struct CallbackData {
     QoreProgram* pgm;
 };
 
-// Registers a library thread with Qore for the duration of a scope (no-op on Qore threads).
-class ForeignThreadScope {
-public:
-    ForeignThreadScope() : registered(q_register_foreign_thread() == QFT_OK) {}
-    ~ForeignThreadScope() {
-        if (registered) {
-            q_deregister_foreign_thread();
-        }
-    }
-
-private:
-    bool registered;
-};
-
 void token_callback(void* userdata, const char* token_json) {
     CallbackData* d = static_cast<CallbackData*>(userdata);
     ForeignThreadScope fts;
@@ -131,6 +119,26 @@ bool json_arg(const QoreListNode* args, size_t i, std::string& out, bool& presen
         return true;
     }
     return !qgcal_to_json(out, v, xsink, what);
+}
+
+// listAll() converts each page as it arrives (the library fetches the next one meanwhile), so the text of
+// every item never exists next to their values.
+struct ListSink {
+    QoreListNode* items;
+    ExceptionSink* xsink;
+};
+
+bool append_page(void* userdata, const char* items_json, size_t len, size_t count) {
+    ListSink* sink = static_cast<ListSink*>(userdata);
+    try {
+        return !qgcal_append_json_array(sink->items, items_json, sink->xsink);
+    } catch (...) {
+        // nothing may unwind into the library
+        if (!*sink->xsink) {
+            sink->xsink->raiseException("QGCAL-INTERNAL", "listAll(): converting a page failed");
+        }
+        return false;
+    }
 }
 
 ClientData* data(AbstractPrivateData* p) {
@@ -338,11 +346,21 @@ QoreValue Client_listAll(QoreObject* self, AbstractPrivateData* p, const QoreLis
         xsink->raiseException("QGCAL-INVALID-ARGUMENT", "listAll(): max must not be negative");
         return QoreValue();
     }
-    char* out = nullptr;
+    ReferenceHolder<QoreListNode> items(new QoreListNode(autoTypeInfo), xsink);
+    ListSink sink{*items, xsink};
     qgcal_error* err = nullptr;
-    qgcal_status st = qgcal_list_all(data(p)->client, method.c_str(), has_params ? params.c_str() : nullptr,
-        (uint64_t)max, &out, &err);
-    return qgcal_json_result(st, err, out, xsink);
+    qgcal_status st = qgcal_list_each(data(p)->client, method.c_str(), has_params ? params.c_str() : nullptr,
+        (uint64_t)max, append_page, &sink, &err);
+    if (*xsink) {
+        // a page did not convert; the library answered QGCAL_CANCELLED for it
+        qgcal_error_free(err);
+        return QoreValue();
+    }
+    if (st != QGCAL_OK) {
+        qgcal_raise(st, err, xsink);
+        return QoreValue();
+    }
+    return items.release();
 }
 
 QoreValue Client_pager(QoreObject* self, AbstractPrivateData* p, const QoreListNode* args, q_rt_flags_t rtflags,
@@ -444,5 +462,6 @@ QoreClass* qgcal_init_client_class(QoreNamespace& ns, const QoreClass* pager_cla
         "opts");
     c->addMethod("batch", (q_method_n_t)Client_batch, Public, QCF_NO_FLAGS, QDOM_DEFAULT, autoListTypeInfo, 2,
         autoListTypeInfo, QORE_PARAM_NO_ARG, "requests", autoHashOrNothingTypeInfo, QORE_PARAM_NO_ARG, "opts");
+    qgcal_add_observe_methods(*c, [](AbstractPrivateData* p) { return data(p)->client; });
     return c;
 }

@@ -2,6 +2,7 @@
 
 #include "qgcal_json.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -179,11 +180,25 @@ bool digits(const char* s, int n, int& v) {
     return true;
 }
 
-// Strict RFC 3339 date-time ("2026-01-02T10:00:00.123+01:00"); NULL when the text is anything else.
-DateTimeNode* parse_rfc3339(const std::string& s) {
-    const char* p = s.c_str();
+// The zone of a UTC offset. Qore's lookup takes a write lock for every offset but 0; a thread remembers the
+// last one it saw (zones live as long as the process).
+const AbstractQoreZoneInfo* offset_zone(int off) {
+    if (!off) {
+        return nullptr;  // UTC
+    }
+    thread_local int last_off = 0;
+    thread_local const AbstractQoreZoneInfo* last_zone = nullptr;
+    if (off != last_off || !last_zone) {
+        last_zone = findCreateOffsetZone(off);
+        last_off = off;
+    }
+    return last_zone;
+}
+
+// Strict RFC 3339 date-time ("2026-01-02T10:00:00.123+01:00") in s[0, n); NULL when the text is anything else.
+DateTimeNode* parse_rfc3339(const char* p, size_t n) {
     int y, mo, d, h, mi, se;
-    if (s.size() < 20 || !digits(p, 4, y) || p[4] != '-' || !digits(p + 5, 2, mo) || p[7] != '-'
+    if (n < 20 || !digits(p, 4, y) || p[4] != '-' || !digits(p + 5, 2, mo) || p[7] != '-'
         || !digits(p + 8, 2, d) || (p[10] != 'T' && p[10] != 't') || !digits(p + 11, 2, h) || p[13] != ':'
         || !digits(p + 14, 2, mi) || p[16] != ':' || !digits(p + 17, 2, se)) {
         return nullptr;
@@ -195,27 +210,28 @@ DateTimeNode* parse_rfc3339(const std::string& s) {
     int us = 0;
     if (p[i] == '.') {
         ++i;
-        int n = 0;
-        while (p[i] >= '0' && p[i] <= '9') {
-            if (n < 6) {
+        int nd = 0;
+        while (i < n && p[i] >= '0' && p[i] <= '9') {
+            if (nd < 6) {
                 us = us * 10 + (p[i] - '0');
             }
-            ++n;
+            ++nd;
             ++i;
         }
-        if (!n) {
+        if (!nd) {
             return nullptr;
         }
-        for (; n < 6; ++n) {
+        for (; nd < 6; ++nd) {
             us *= 10;
         }
     }
     int off = 0;
-    if (p[i] == 'Z' || p[i] == 'z') {
+    if (i < n && (p[i] == 'Z' || p[i] == 'z')) {
         ++i;
-    } else if (p[i] == '+' || p[i] == '-') {
+    } else if (i < n && (p[i] == '+' || p[i] == '-')) {
         int oh, om;
-        if (!digits(p + i + 1, 2, oh) || p[i + 3] != ':' || !digits(p + i + 4, 2, om) || oh > 23 || om > 59) {
+        if (n - i < 6 || !digits(p + i + 1, 2, oh) || p[i + 3] != ':' || !digits(p + i + 4, 2, om) || oh > 23
+            || om > 59) {
             return nullptr;
         }
         off = (oh * 3600 + om * 60) * (p[i] == '-' ? -1 : 1);
@@ -223,29 +239,61 @@ DateTimeNode* parse_rfc3339(const std::string& s) {
     } else {
         return nullptr;
     }
-    if (i != s.size()) {
+    if (i != n) {
         return nullptr;
     }
     int64 secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (se == 60 ? 59 : se) - off;
-    return DateTimeNode::makeAbsolute(findCreateOffsetZone(off), secs, us);
+    return DateTimeNode::makeAbsolute(offset_zone(off), secs, us);
 }
 
-bool is_instant_key(const std::string& k) {
-    static const char* keys[] = {"dateTime", "updated", "created", "timeMin", "timeMax", "start", "end"};
-    for (const char* x : keys) {
-        if (k == x) {
-            return true;
-        }
+// The keys under which Google sends instants: dateTime, updated, created, timeMin, timeMax, start, end.
+bool is_instant_key(const char* k, size_t n) {
+    switch (n) {
+        case 3: return !memcmp(k, "end", 3);
+        case 5: return !memcmp(k, "start", 5);
+        case 7: return !memcmp(k, "updated", 7) || !memcmp(k, "created", 7) || !memcmp(k, "timeMin", 7)
+            || !memcmp(k, "timeMax", 7);
+        case 8: return !memcmp(k, "dateTime", 8);
+        default: return false;
     }
-    return false;
 }
 
+// Bytes that end a run of plain string text: the quote, the backslash and the terminating NUL.
+struct StringStops {
+    bool stop[256] = {};
+    constexpr StringStops() {
+        stop[(unsigned char)'"'] = stop[(unsigned char)'\\'] = stop[0] = true;
+    }
+};
+constexpr StringStops STRING_STOPS;
+
+// The first byte at or after p that ends a run of plain string text.
+inline const char* string_run_end(const char* p) {
+    while (true) {
+        // four at a time: string runs are tens of bytes long
+        if (STRING_STOPS.stop[(unsigned char)p[0]]) return p;
+        if (STRING_STOPS.stop[(unsigned char)p[1]]) return p + 1;
+        if (STRING_STOPS.stop[(unsigned char)p[2]]) return p + 2;
+        if (STRING_STOPS.stop[(unsigned char)p[3]]) return p + 3;
+        p += 4;
+    }
+}
+
+// A string token: its text is [ptr, ptr + len), either inside the JSON text (no escapes) or in the parser's
+// buffer (escapes decoded), valid until the next string is read.
+struct Span {
+    const char* ptr;
+    size_t len;
+};
+
+// Builds Qore values straight from the JSON text in one pass: no token copies, strings without escapes are
+// copied once, into their QoreStringNode. The text is NUL-terminated.
 class Parser {
 public:
     Parser(const char* text, ExceptionSink* xsink, const char* err) : p(text), xsink(xsink), err(err) {}
 
     QoreValue parseDocument() {
-        ValueHolder v(parseValue(0, nullptr), xsink);
+        ValueHolder v(parseValue(0, nullptr, 0), xsink);
         if (*xsink) {
             return QoreValue();
         }
@@ -257,10 +305,34 @@ public:
         return v.release();
     }
 
+    // Parses one array and appends its elements to `out` (listAll's pages).
+    int appendArray(QoreListNode* out) {
+        skipWs();
+        if (*p != '[') {
+            fail("expected an array");
+            return -1;
+        }
+        ++p;
+        skipWs();
+        if (*p == ']') {
+            ++p;
+        } else if (parseElements(out, 0, nullptr, 0)) {
+            return -1;
+        }
+        skipWs();
+        if (*p) {
+            fail("trailing characters");
+            return -1;
+        }
+        return 0;
+    }
+
 private:
     const char* p;
     ExceptionSink* xsink;
     const char* err;
+    // decoded text of the last string with escapes
+    std::string buf;
 
     void fail(const char* msg) {
         if (!*xsink) {
@@ -295,18 +367,28 @@ private:
     bool hex4(unsigned& v) {
         v = 0;
         for (int i = 0; i < 4; ++i) {
-            char c = *p++;
+            char c = *p;
             v <<= 4;
             if (c >= '0' && c <= '9') v |= c - '0';
             else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
             else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-            else return false;
+            else return false;  // also the terminating NUL: p never passes it
+            ++p;
         }
         return true;
     }
 
-    bool parseString(std::string& out) {
-        ++p;  // opening quote
+    // Reads the string at p (on its opening quote).
+    bool parseString(Span& out) {
+        const char* start = ++p;
+        // the common case: no escape, found in one scan
+        p = string_run_end(p);
+        if (*p == '"') {
+            out = {start, (size_t)(p - start)};
+            ++p;
+            return true;
+        }
+        buf.assign(start, p - start);
         while (true) {
             char c = *p;
             if (!c) {
@@ -315,22 +397,29 @@ private:
             }
             ++p;
             if (c == '"') {
+                out = {buf.data(), buf.size()};
                 return true;
             }
             if (c != '\\') {
-                out.push_back(c);
+                // the run up to the next quote or escape in one append
+                const char* run = p - 1;
+                p = string_run_end(p);
+                buf.append(run, p - run);
                 continue;
             }
-            char e = *p++;
+            char e = *p;
+            if (e) {
+                ++p;
+            }
             switch (e) {
-                case '"': out.push_back('"'); break;
-                case '\\': out.push_back('\\'); break;
-                case '/': out.push_back('/'); break;
-                case 'b': out.push_back('\b'); break;
-                case 'f': out.push_back('\f'); break;
-                case 'n': out.push_back('\n'); break;
-                case 'r': out.push_back('\r'); break;
-                case 't': out.push_back('\t'); break;
+                case '"': buf.push_back('"'); break;
+                case '\\': buf.push_back('\\'); break;
+                case '/': buf.push_back('/'); break;
+                case 'b': buf.push_back('\b'); break;
+                case 'f': buf.push_back('\f'); break;
+                case 'n': buf.push_back('\n'); break;
+                case 'r': buf.push_back('\r'); break;
+                case 't': buf.push_back('\t'); break;
                 case 'u': {
                     unsigned cp;
                     if (!hex4(cp)) {
@@ -346,7 +435,7 @@ private:
                         }
                         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                     }
-                    putUtf8(out, cp);
+                    putUtf8(buf, cp);
                     break;
                 }
                 default:
@@ -366,21 +455,33 @@ private:
             }
             ++p;
         }
-        std::string num(start, p - start);
-        if (num.empty() || num == "-") {
+        size_t n = p - start;
+        if (!n || (n == 1 && *start == '-')) {
             fail("bad number");
             return QoreValue();
+        }
+        // strtoll/strtod want a terminated token; numbers are short
+        char small[64];
+        std::string large;
+        const char* num;
+        if (n < sizeof small) {
+            memcpy(small, start, n);
+            small[n] = '\0';
+            num = small;
+        } else {
+            large.assign(start, n);
+            num = large.c_str();
         }
         if (!is_float) {
             errno = 0;
             char* end;
-            long long v = strtoll(num.c_str(), &end, 10);
+            long long v = strtoll(num, &end, 10);
             if (!errno && *end == '\0') {
                 return QoreValue((int64)v);
             }
         }
         char* end;
-        double d = strtod(num.c_str(), &end);
+        double d = strtod(num, &end);
         if (*end) {
             fail("bad number");
             return QoreValue();
@@ -388,7 +489,81 @@ private:
         return QoreValue(d);
     }
 
-    QoreValue parseValue(int depth, const std::string* key) {
+    // The members of an object whose '{' was read, into h.
+    int parseMembers(QoreHashNode* h, int depth) {
+        while (true) {
+            skipWs();
+            if (*p != '"') {
+                fail("expected a key");
+                return -1;
+            }
+            Span k;
+            if (!parseString(k)) {
+                return -1;
+            }
+            // NUL-terminated for QoreHashNode::setKeyValue, and kept while the value reads strings of its own
+            char small[64];
+            std::string large;
+            const char* kp;
+            if (k.len < sizeof small) {
+                memcpy(small, k.ptr, k.len);
+                small[k.len] = '\0';
+                kp = small;
+            } else {
+                large.assign(k.ptr, k.len);
+                kp = large.c_str();
+            }
+            skipWs();
+            if (*p != ':') {
+                fail("expected ':'");
+                return -1;
+            }
+            ++p;
+            QoreValue v = parseValue(depth + 1, kp, k.len);
+            if (*xsink) {
+                v.discard(xsink);
+                return -1;
+            }
+            h->setKeyValue(kp, v, xsink);
+            skipWs();
+            if (*p == ',') {
+                ++p;
+                continue;
+            }
+            if (*p == '}') {
+                ++p;
+                return 0;
+            }
+            fail("expected ',' or '}'");
+            return -1;
+        }
+    }
+
+    // The elements of an array whose '[' was read (and which is not empty), into l.
+    int parseElements(QoreListNode* l, int depth, const char* k, size_t klen) {
+        while (true) {
+            QoreValue v = parseValue(depth + 1, k, klen);
+            if (*xsink) {
+                v.discard(xsink);
+                return -1;
+            }
+            l->push(v, xsink);
+            skipWs();
+            if (*p == ',') {
+                ++p;
+                continue;
+            }
+            if (*p == ']') {
+                ++p;
+                return 0;
+            }
+            fail("expected ',' or ']'");
+            return -1;
+        }
+    }
+
+    // `k` is the key this value is under (arrays pass theirs on to their elements), NULL at the top.
+    QoreValue parseValue(int depth, const char* k, size_t klen) {
         if (depth > MAX_DEPTH) {
             fail("nested too deeply");
             return QoreValue();
@@ -403,40 +578,10 @@ private:
                     ++p;
                     return h.release();
                 }
-                while (true) {
-                    skipWs();
-                    if (*p != '"') {
-                        fail("expected a key");
-                        return QoreValue();
-                    }
-                    std::string k;
-                    if (!parseString(k)) {
-                        return QoreValue();
-                    }
-                    skipWs();
-                    if (*p != ':') {
-                        fail("expected ':'");
-                        return QoreValue();
-                    }
-                    ++p;
-                    QoreValue v = parseValue(depth + 1, &k);
-                    if (*xsink) {
-                        v.discard(xsink);
-                        return QoreValue();
-                    }
-                    h->setKeyValue(k.c_str(), v, xsink);
-                    skipWs();
-                    if (*p == ',') {
-                        ++p;
-                        continue;
-                    }
-                    if (*p == '}') {
-                        ++p;
-                        return h.release();
-                    }
-                    fail("expected ',' or '}'");
+                if (parseMembers(*h, depth)) {
                     return QoreValue();
                 }
+                return h.release();
             }
             case '[': {
                 ++p;
@@ -446,37 +591,23 @@ private:
                     ++p;
                     return l.release();
                 }
-                while (true) {
-                    QoreValue v = parseValue(depth + 1, key);
-                    if (*xsink) {
-                        v.discard(xsink);
-                        return QoreValue();
-                    }
-                    l->push(v, xsink);
-                    skipWs();
-                    if (*p == ',') {
-                        ++p;
-                        continue;
-                    }
-                    if (*p == ']') {
-                        ++p;
-                        return l.release();
-                    }
-                    fail("expected ',' or ']'");
+                if (parseElements(*l, depth, k, klen)) {
                     return QoreValue();
                 }
+                return l.release();
             }
             case '"': {
-                std::string s;
+                bool instant = k && is_instant_key(k, klen);
+                Span s;
                 if (!parseString(s)) {
                     return QoreValue();
                 }
-                if (key && is_instant_key(*key)) {
-                    if (DateTimeNode* d = parse_rfc3339(s)) {
+                if (instant) {
+                    if (DateTimeNode* d = parse_rfc3339(s.ptr, s.len)) {
                         return d;
                     }
                 }
-                return new QoreStringNode(s, QCS_UTF8);
+                return new QoreStringNode(s.ptr, s.len, QCS_UTF8);
             }
             case 't':
                 if (!strncmp(p, "true", 4)) {
@@ -518,4 +649,9 @@ QoreValue qgcal_from_json(const char* text, ExceptionSink* xsink, const char* er
     }
     Parser parser(text, xsink, err);
     return parser.parseDocument();
+}
+
+int qgcal_append_json_array(QoreListNode* out, const char* text, ExceptionSink* xsink, const char* err) {
+    Parser parser(text ? text : "", xsink, err);
+    return parser.appendArray(out);
 }

@@ -6,7 +6,9 @@
 #include "qgcal_client.h"
 #include "qgcal_errors.h"
 #include "qgcal_json.h"
+#include "qgcal_observe.h"
 #include "qgcal_pager.h"
+#include "qgcal_schema.h"
 
 extern "C" {
 #include "qorus_gcal.h"
@@ -84,6 +86,8 @@ static QoreStringNode* qgcal_module_init() {
         QORE_PARAM_NO_ARG, "value");
     QorusGcalNS.addBuiltinVariant("fromJson", f_fromJson, QCF_NO_FLAGS, QDOM_DEFAULT, autoTypeInfo, 1,
         stringTypeInfo, QORE_PARAM_NO_ARG, "json");
+    qgcal_init_observe_functions(QorusGcalNS);
+    qgcal_init_schema_functions(QorusGcalNS);
     QoreClass* pager_class = qgcal_init_pager_class(QorusGcalNS);
     QorusGcalNS.addSystemClass(pager_class);
     QorusGcalNS.addSystemClass(qgcal_init_client_class(QorusGcalNS, pager_class));
@@ -95,6 +99,7 @@ static void qgcal_module_ns_init(QoreNamespace* rns, QoreNamespace* qns) {
 }
 
 static void qgcal_module_delete() {
-    // stop the library's runtime threads before the interpreter goes away
+    // let go of loggers, then stop the library's runtime threads before the interpreter goes away
+    qgcal_observe_unload();
     qgcal_shutdown(nullptr);
 }

@@ -20,6 +20,7 @@ use crate::http::multipart::{self, BatchPart, BatchResponsePart};
 use crate::http::retry::{is_rate_limit, is_retryable_status, parse_retry_after};
 use crate::http::retry_delay;
 use crate::http::send::{GoogleError, Incoming, Outgoing, api_error, send};
+use crate::observe::stats::RetryCause;
 
 /// Google's limit on calls per batch request.
 pub const MAX_CHUNK: usize = 1000;
@@ -274,7 +275,15 @@ impl Client {
             .await?;
         while !again.is_empty() {
             // The longest `Retry-After` of the parts sent again, as a single call honours its own.
-            tokio::time::sleep(retry_delay(&policy, attempt, wait)).await;
+            let delay = retry_delay(&policy, attempt, wait);
+            tracing::info!(
+                client = self.id(),
+                calls = again.len() as u64,
+                attempt,
+                delay_ms = crate::observe::ms(delay),
+                "batch: sending calls that failed transiently again"
+            );
+            tokio::time::sleep(delay).await;
             attempt += 1;
             let mut chunks = Vec::new();
             while !again.is_empty() {
@@ -347,6 +356,9 @@ impl Client {
             })
             .buffered(options.concurrency);
         while let Some((prepared, refused, answers)) = answered.next().await {
+            let (sent, retried_before, failed_before) =
+                (prepared.len(), again.len(), refused.len());
+            let mut failed = failed_before;
             for (index, e) in refused {
                 results[index] = Some(finish(Outcome::Failed(failure(0, &e))));
             }
@@ -358,6 +370,7 @@ impl Client {
                         let error = chunk_failure(&item, &e);
                         results[item.index] = Some(finish(Outcome::Failed(failure(0, &error))));
                     }
+                    self.observer().count(|s| s.batch_outcome(0, failed + sent));
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -375,6 +388,7 @@ impl Client {
                         "the batch answer had no part for this call",
                     );
                     results[item.index] = Some(finish(Outcome::Failed(failure(0, &missing))));
+                    failed += 1;
                     continue;
                 };
                 if (200..300).contains(&part.status) {
@@ -392,6 +406,8 @@ impl Client {
                     && (item.call.repeat.repeatable() || rate_limited)
                     && attempt < max_attempts
                 {
+                    let cause = RetryCause::of_status(part.status);
+                    self.observer().count(|s| s.retry(cause));
                     wait = wait.max(part_retry_after(&part));
                     item.maybe_applied |= !rate_limited && item.call.repeat.is_write();
                     again.push(item);
@@ -415,8 +431,20 @@ impl Client {
                         )),
                         None => Outcome::Failed(failure(part.status, &error)),
                     };
+                failed += usize::from(matches!(outcome, Outcome::Failed(_)));
                 results[item.index] = Some(finish(outcome));
             }
+            let retried = again.len() - retried_before;
+            self.observer().count(|s| s.batch_outcome(retried, failed));
+            tracing::debug!(
+                client = self.id(),
+                attempt,
+                calls = sent as u64,
+                refused = failed_before as u64,
+                retried = retried as u64,
+                failed = failed as u64,
+                "batch chunk answered"
+            );
         }
         drop(answered);
         // The write is there (an insert with its own id, a moved event): read it back as the answer.
@@ -458,6 +486,7 @@ impl Client {
         // Resending the whole batch is harmless only when every call in it is.
         outgoing.idempotent = chunk.iter().all(|p| p.call.repeat.repeatable());
         outgoing.write = chunk.iter().any(|p| p.call.repeat.is_write());
+        self.observer().count(|s| s.batch_chunk(chunk.len()));
         let answer = send(self, &outgoing).await?;
         let content_type = header(&answer, "content-type");
         let parts = multipart::decode_batch_response(&content_type, &answer.body)?;

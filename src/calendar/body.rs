@@ -31,17 +31,9 @@ impl Body<'_> {
 
     /// "an object", "an array", ... for messages.
     pub(crate) fn kind(&self) -> &'static str {
-        let first = match self {
-            Body::Value(v) => return json_kind(v),
-            Body::Text(t) => t.get().as_bytes().first().copied(),
-        };
-        match first {
-            Some(b'{') => "an object",
-            Some(b'[') => "an array",
-            Some(b'"') => "a string",
-            Some(b't' | b'f') => "a boolean",
-            Some(b'n') => "null",
-            _ => "a number",
+        match self {
+            Body::Value(v) => json_kind(v),
+            Body::Text(t) => crate::config::kind_of_text(t.get()),
         }
     }
 

@@ -255,6 +255,7 @@ impl Client {
         outgoing.body = request.body.clone();
         outgoing.idempotent = call.repeat.repeatable();
         outgoing.write = call.repeat.is_write();
+        outgoing.api_method = Some(request.spec);
         outgoing.timeout = options.timeout_ms.map(Duration::from_millis);
         outgoing.max_attempts = options.max_attempts;
         if let Some(etag) = &options.if_match {

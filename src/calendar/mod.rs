@@ -9,6 +9,7 @@ mod methods_table;
 pub mod notification;
 pub mod pager;
 pub mod request;
+pub mod schemas;
 pub mod writes;
 
 pub use body::Body;

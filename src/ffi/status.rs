@@ -56,6 +56,14 @@ pub enum qgcal_status {
     /// A write reached the server but its answer was lost, and whether it was applied cannot be known:
     /// the message says how to check before repeating it. Never a plain network error for a write.
     QGCAL_OUTCOME_UNKNOWN = 22,
+    /// The proxy could not be reached, failed, or refused to open a tunnel to the server.
+    QGCAL_PROXY_ERROR = 23,
+    /// The proxy wants credentials or refused them (HTTP 407, SOCKS5 authentication): check the proxy
+    /// user name and password.
+    QGCAL_PROXY_AUTH_REQUIRED = 24,
+    /// TLS failed: the server's certificate is not trusted (see `ca_certificates`) or not valid for its
+    /// name, or the handshake failed.
+    QGCAL_TLS_ERROR = 25,
 }
 
 impl From<ErrorKind> for qgcal_status {
@@ -81,13 +89,16 @@ impl From<ErrorKind> for qgcal_status {
             ErrorKind::Panic => QGCAL_PANIC,
             ErrorKind::InsufficientScope => QGCAL_INSUFFICIENT_SCOPE,
             ErrorKind::OutcomeUnknown => QGCAL_OUTCOME_UNKNOWN,
+            ErrorKind::ProxyError => QGCAL_PROXY_ERROR,
+            ErrorKind::ProxyAuthRequired => QGCAL_PROXY_AUTH_REQUIRED,
+            ErrorKind::TlsError => QGCAL_TLS_ERROR,
             _ => QGCAL_INTERNAL,
         }
     }
 }
 
 // Indexed by status value; kept beside the enum so a new status cannot be forgotten here.
-const STATUS_NAMES: [&str; 23] = [
+const STATUS_NAMES: [&str; 26] = [
     "QGCAL_OK\0",
     "QGCAL_NULL_ARGUMENT\0",
     "QGCAL_INVALID_UTF8\0",
@@ -111,6 +122,9 @@ const STATUS_NAMES: [&str; 23] = [
     "QGCAL_INSUFFICIENT_SCOPE\0",
     "QGCAL_INTERNAL\0",
     "QGCAL_OUTCOME_UNKNOWN\0",
+    "QGCAL_PROXY_ERROR\0",
+    "QGCAL_PROXY_AUTH_REQUIRED\0",
+    "QGCAL_TLS_ERROR\0",
 ];
 
 /// The name of a status value, e.g. `"QGCAL_CONSENT_REQUIRED"`; `"QGCAL_UNKNOWN_STATUS"` for a value that
@@ -134,9 +148,10 @@ mod tests {
 
     #[test]
     fn every_status_has_its_own_name() {
-        for value in 0..=qgcal_status::QGCAL_OUTCOME_UNKNOWN as i32 {
+        for value in 0..=qgcal_status::QGCAL_TLS_ERROR as i32 {
             let name = unsafe { CStr::from_ptr(qgcal_status_name(value)) };
             assert!(name.to_str().unwrap().starts_with("QGCAL_"));
+            assert_ne!(name, c"QGCAL_UNKNOWN_STATUS", "status {value}");
         }
         let name = |s: qgcal_status| unsafe { CStr::from_ptr(qgcal_status_name(s as i32)) };
         assert_eq!(name(qgcal_status::QGCAL_FORKED), c"QGCAL_FORKED");
@@ -151,7 +166,12 @@ mod tests {
         );
         let unknown = unsafe { CStr::from_ptr(qgcal_status_name(-1)) };
         assert_eq!(unknown, c"QGCAL_UNKNOWN_STATUS");
-        let unknown = unsafe { CStr::from_ptr(qgcal_status_name(23)) };
+        assert_eq!(
+            name(qgcal_status::QGCAL_PROXY_AUTH_REQUIRED),
+            c"QGCAL_PROXY_AUTH_REQUIRED"
+        );
+        assert_eq!(name(qgcal_status::QGCAL_TLS_ERROR), c"QGCAL_TLS_ERROR");
+        let unknown = unsafe { CStr::from_ptr(qgcal_status_name(26)) };
         assert_eq!(unknown, c"QGCAL_UNKNOWN_STATUS");
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::client::client_arg;
 use super::error::qgcal_error;
+use super::host_fn::{HostFn, qgcal_drop_callback};
 use super::status::qgcal_status;
 use super::strings::{c_string_lossy, out_arg, string_out};
 use crate::runtime;
@@ -16,29 +17,6 @@ use crate::runtime;
 /// during the call. Calling a blocking qgcal function from inside it answers `QGCAL_REENTRANT_CALL`.
 pub type qgcal_token_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, token_json: *const c_char)>;
-
-/// Called once with the userdata when the callback is replaced or its client freed, after its last call.
-pub type qgcal_drop_callback = Option<unsafe extern "C" fn(userdata: *mut c_void)>;
-
-struct HostCallback {
-    call: unsafe extern "C" fn(*mut c_void, *const c_char),
-    userdata: *mut c_void,
-    drop: qgcal_drop_callback,
-}
-
-// SAFETY: the contract of qgcal_client_set_token_callback makes the host's callback and userdata usable
-// from any thread.
-unsafe impl Send for HostCallback {}
-unsafe impl Sync for HostCallback {}
-
-impl Drop for HostCallback {
-    fn drop(&mut self) {
-        if let Some(drop_fn) = self.drop {
-            // SAFETY: the host's function with the host's userdata, once.
-            unsafe { drop_fn(self.userdata) };
-        }
-    }
-}
 
 /// Sets the function told of every new token (consent, refresh, service account). The previous
 /// callback's `drop` runs once, after its last call. A NULL `callback` removes it; `drop`, if given, is
@@ -58,20 +36,16 @@ pub unsafe extern "C" fn qgcal_client_set_token_callback(
     ffi_status!(error_out, {
         // SAFETY: forwarded contract.
         let client = unsafe { client_arg(client) }?;
-        let Some(call) = callback else {
+        if callback.is_none() {
             client.set_token_callback(None);
-            if let Some(drop_fn) = drop {
-                // SAFETY: the host's function with the host's userdata, once.
-                unsafe { drop_fn(userdata) };
-            }
+        }
+        // SAFETY: forwarded contract.
+        let Some(host) = (unsafe { HostFn::new(callback, userdata, drop) }) else {
             return Ok(());
         };
-        let host = Arc::new(HostCallback {
-            call,
-            userdata,
-            drop,
-        });
         client.set_token_callback(Some(Arc::new(move |token| {
+            // The whole holder, not its fields (a closure would capture those alone).
+            let host = &host;
             let json = c_string_lossy(token.to_json());
             // SAFETY: the host's function and userdata; the string lives through the call.
             unsafe { (host.call)(host.userdata, json.as_ptr()) };

@@ -72,7 +72,7 @@ fn put_clean(out: &mut Vec<u8>, s: &str, url: bool) {
 pub fn encode_batch(parts: &[BatchPart<'_>], boundary: &str) -> Vec<u8> {
     let size: usize = parts
         .iter()
-        .map(|p| 160 + p.path_and_query.len() + p.body.map_or(0, <[u8]>::len))
+        .map(|p| 180 + p.path_and_query.len() + p.body.map_or(0, <[u8]>::len))
         .sum();
     let mut out = Vec::with_capacity(size);
     for part in parts {
@@ -84,7 +84,13 @@ pub fn encode_batch(parts: &[BatchPart<'_>], boundary: &str) -> Vec<u8> {
         put_clean(&mut out, part.method, false);
         out.push(b' ');
         put_clean(&mut out, &part.path_and_query, true);
-        out.extend_from_slice(b" HTTP/1.1\r\n");
+        // Each part is answered as its own request: compact JSON only when asked (see `Http::api_request`).
+        out.push(if part.path_and_query.contains('?') {
+            b'&'
+        } else {
+            b'?'
+        });
+        out.extend_from_slice(b"prettyPrint=false HTTP/1.1\r\n");
         if let Some(body) = part.body {
             // Writing to a Vec cannot fail.
             let _ = write!(
@@ -305,10 +311,10 @@ mod tests {
         assert_eq!(
             text,
             "--batch_xyz\r\nContent-Type: application/http\r\nContent-ID: <1>\r\n\r\n\
-             POST /calendar/v3/calendars/primary/events?sendUpdates=none HTTP/1.1\r\n\
+             POST /calendar/v3/calendars/primary/events?sendUpdates=none&prettyPrint=false HTTP/1.1\r\n\
              Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"summary\":\"a\"}\r\n\
              --batch_xyz\r\nContent-Type: application/http\r\nContent-ID: <2>\r\n\r\n\
-             DELETE /calendar/v3/calendars/a%40b/events/e1 HTTP/1.1\r\n\
+             DELETE /calendar/v3/calendars/a%40b/events/e1?prettyPrint=false HTTP/1.1\r\n\
              If-Match: \"etag  X-Evil: 1\"\r\n\r\n\r\n--batch_xyz--\r\n"
         );
         assert_eq!(

@@ -9,11 +9,13 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use serde::Deserialize;
 use url::Url;
 
+use super::errors::{transport_error, worth_retrying};
 use super::retry::{is_rate_limit, is_retryable_status, parse_retry_after};
-use super::retry_delay;
-use crate::client::Client;
+use super::trace::RequestTrace;
+use super::{Session, retry_delay};
+use crate::calendar::methods::MethodSpec;
 use crate::error::{Error, ErrorKind, Result};
-use crate::oauth::errors::transport_error;
+use crate::observe::stats::RetryCause;
 use crate::secret::Secret;
 
 /// A request to the API, before authentication.
@@ -32,6 +34,8 @@ pub struct Outgoing {
     pub write: bool,
     pub timeout: Option<Duration>,
     pub max_attempts: Option<u32>,
+    /// The Calendar method, for statistics and log records; `None` for a batch request.
+    pub api_method: Option<&'static MethodSpec>,
 }
 
 impl Outgoing {
@@ -46,6 +50,7 @@ impl Outgoing {
             write: false,
             timeout: None,
             max_attempts: None,
+            api_method: None,
         }
     }
 }
@@ -63,7 +68,18 @@ pub struct Incoming {
     pub maybe_applied: bool,
 }
 
-pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
+pub async fn send(client: &impl Session, request: &Outgoing) -> Result<Incoming> {
+    let trace = RequestTrace::start(client.observer(), request);
+    let result = send_attempts(client, request, &trace).await;
+    trace.finished(&result);
+    result
+}
+
+async fn send_attempts(
+    client: &impl Session,
+    request: &Outgoing,
+    trace: &RequestTrace<'_>,
+) -> Result<Incoming> {
     let policy = client.config().retry;
     let max_attempts = request.max_attempts.unwrap_or(policy.max_attempts).max(1);
     let mut attempt = 1;
@@ -87,7 +103,7 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         };
         let mut builder = client
             .http()
-            .request(request.method.clone(), request.url.clone())
+            .api_request(request.method.clone(), request.url.clone())
             .bearer_auth(token.expose())
             .header(ACCEPT, "application/json");
         for (name, value) in &request.headers {
@@ -105,25 +121,33 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         if let Some(timeout) = request.timeout {
             builder = builder.timeout(timeout);
         }
+        let sent = trace.attempt(attempt);
         let mut response = match builder.send().await {
             Ok(response) => response,
             // Nothing was sent, and a repeat would be built the same way.
             Err(e) if e.is_builder() => return Err(transport(&e, attempt)),
             Err(e) => {
+                trace.no_answer(attempt, &e, sent);
                 // A failed connect never reached the server, so even a POST may be repeated.
                 let reached = !e.is_connect();
                 lost |= reached;
                 maybe_applied |= reached;
-                if (request.idempotent || !reached) && attempt < max_attempts {
-                    tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                if (request.idempotent || !reached) && attempt < max_attempts && worth_retrying(&e)
+                {
+                    let delay = retry_delay(&policy, attempt, None);
+                    trace.retrying(attempt, RequestTrace::cause_of(&e), delay);
+                    tokio::time::sleep(delay).await;
                     attempt += 1;
                     continue;
                 }
-                return Err(unknown(transport(&e, attempt), lost));
+                let error = client.http().refine(transport(&e, attempt), &e).await;
+                return Err(unknown(error, lost));
             }
         };
         let status = response.status().as_u16();
         if status == 401 && !refreshed {
+            trace.answered(attempt, status, response.headers(), 0, sent);
+            trace.retrying(attempt, RetryCause::Unauthorized, Duration::ZERO);
             refused = Some(token);
             refreshed = true;
             continue;
@@ -133,16 +157,20 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
         let body = match response.bytes().await {
             Ok(body) => body,
             Err(e) => {
+                trace.no_answer(attempt, &e, sent);
                 lost = true;
                 maybe_applied = true;
                 if request.idempotent && attempt < max_attempts {
-                    tokio::time::sleep(retry_delay(&policy, attempt, None)).await;
+                    let delay = retry_delay(&policy, attempt, None);
+                    trace.retrying(attempt, RequestTrace::cause_of(&e), delay);
+                    tokio::time::sleep(delay).await;
                     attempt += 1;
                     continue;
                 }
                 return Err(unknown(transport(&e, attempt), lost));
             }
         };
+        trace.answered(attempt, status, &headers, body.len(), sent);
         if status == 304 {
             return Err(Error::new(
                 ErrorKind::NotModified,
@@ -168,7 +196,9 @@ pub async fn send(client: &Client, request: &Outgoing) -> Result<Incoming> {
             && attempt < max_attempts
         {
             maybe_applied |= !rate_limited;
-            tokio::time::sleep(retry_delay(&policy, attempt, retry_after(&headers))).await;
+            let delay = retry_delay(&policy, attempt, retry_after(&headers));
+            trace.retrying(attempt, RetryCause::of_status(status), delay);
+            tokio::time::sleep(delay).await;
             attempt += 1;
             continue;
         }
@@ -244,7 +274,7 @@ impl GoogleError {
 }
 
 /// Maps an HTTP error answer to an error kind with a message a person can act on.
-pub fn api_error(client: &Client, status: u16, google: GoogleError, attempts: u32) -> Error {
+pub fn api_error(client: &impl Session, status: u16, google: GoogleError, attempts: u32) -> Error {
     let reason = google.reason.clone();
     let said = google.message.unwrap_or_else(|| "no message".to_string());
     let tries = if attempts > 1 {

@@ -8,11 +8,14 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::Mutex as AsyncMutex;
 
+use super::errors::Grant;
 use super::grant::{self, now_unix};
 use super::service_account::Signer;
-use super::token::Token;
 use crate::config::Config;
+use crate::config::Token;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http::Http;
+use crate::observe::Observer;
 use crate::secret::Secret;
 
 /// Receives every new token (consent, refresh, service account), so the host can store it.
@@ -24,6 +27,7 @@ pub struct Credential {
     /// The access token of `token` and its expiry, for readers that need nothing else.
     fresh: RwLock<Option<(Secret, Option<i64>)>>,
     callback: Mutex<Option<TokenCallback>>,
+    observer: Arc<Observer>,
 }
 
 impl std::fmt::Debug for Credential {
@@ -35,7 +39,7 @@ impl std::fmt::Debug for Credential {
 }
 
 impl Credential {
-    pub fn new(config: &Config) -> Result<Credential> {
+    pub fn new(config: &Config, observer: Arc<Observer>) -> Result<Credential> {
         let signer = config
             .service_account
             .as_ref()
@@ -54,6 +58,7 @@ impl Credential {
             fresh: RwLock::new(config.token.as_ref().and_then(snapshot)),
             token: AsyncMutex::new(config.token.clone()),
             callback: Mutex::new(None),
+            observer,
         })
     }
 
@@ -92,7 +97,7 @@ impl Credential {
     /// the token a request was just refused with (HTTP 401): if it is still current, refresh regardless.
     pub async fn access_token(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         config: &Config,
         stale: Option<&Secret>,
     ) -> Result<Secret> {
@@ -113,19 +118,25 @@ impl Credential {
     /// The current token, refreshed when stale (or always, with `force`).
     pub async fn current(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         config: &Config,
         stale: Option<&Secret>,
         force: bool,
     ) -> Result<Token> {
         let mut guard = self.token.lock().await;
+        let mut why = "no token yet";
         if let Some(token) = guard.as_ref() {
             let refused = stale.is_some() && stale == token.access_token.as_ref();
             if !force && !refused && usable(token, config) {
                 return Ok(token.clone());
             }
+            why = match (force, refused) {
+                (true, _) => "asked for",
+                (_, true) => "refused by the API (HTTP 401)",
+                _ => "expiring",
+            };
         }
-        let fresh = self.obtain(http, config, guard.as_ref()).await?;
+        let fresh = self.obtain(http, config, guard.as_ref(), why).await?;
         self.store(&mut guard, Some(fresh.clone()));
         drop(guard);
         self.notify(&fresh);
@@ -134,16 +145,24 @@ impl Credential {
 
     async fn obtain(
         &self,
-        http: &reqwest::Client,
+        http: &Http,
         config: &Config,
         current: Option<&Token>,
+        why: &'static str,
     ) -> Result<Token> {
         if let Some(signer) = &self.signer {
-            return signer.fetch_token(http, config).await;
+            let request = signer.fetch_token(http, config);
+            return self
+                .observer
+                .token_request(Grant::ServiceAccount, why, request)
+                .await;
         }
         match current {
             Some(token) if token.refresh_token.is_some() => {
-                grant::refresh(http, config, token).await
+                let request = grant::refresh(http, config, token);
+                self.observer
+                    .token_request(Grant::Refresh, why, request)
+                    .await
             }
             Some(_) => Err(grant::no_refresh_token()),
             None => Err(Error::new(
@@ -163,13 +182,14 @@ impl Credential {
     }
 
     /// Revokes the grant at the revoke endpoint and forgets the token.
-    pub async fn revoke(&self, http: &reqwest::Client, config: &Config) -> Result<()> {
+    pub async fn revoke(&self, http: &Http, config: &Config) -> Result<()> {
         let mut guard = self.token.lock().await;
         let target = guard
             .as_ref()
             .and_then(|t| t.refresh_token.clone().or_else(|| t.access_token.clone()))
             .ok_or_else(|| Error::new(ErrorKind::ConsentRequired, "there is no token to revoke"))?;
-        grant::revoke(http, config, &target).await?;
+        let revoke = grant::revoke(http, config, &target);
+        self.observer.revoke_request(revoke).await?;
         self.store(&mut guard, None);
         Ok(())
     }

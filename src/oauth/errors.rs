@@ -1,6 +1,7 @@
 //! Turning token-endpoint failures into errors a host can act on.
 
 use crate::error::{Error, ErrorKind};
+pub use crate::http::errors::{error_chain, transport_error};
 
 /// Maps an OAuth `error` code (RFC 6749 §5.2, plus Google's) to an error. `grant` says what was being
 /// asked for, so `invalid_grant` on a refresh can tell the user to consent again.
@@ -60,43 +61,4 @@ pub fn oauth_error(code: &str, description: Option<&str>, grant: Grant) -> Error
     .with_reason(code)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Grant {
-    AuthorizationCode,
-    Refresh,
-    ServiceAccount,
-}
-
-/// A transport failure while talking to an OAuth endpoint.
-pub fn transport_error(what: &str, error: &reqwest::Error) -> Error {
-    if error.is_builder() {
-        // Nothing was sent and a repeat cannot help. reqwest's own text would quote the whole URL.
-        let cause = std::error::Error::source(error).map_or_else(
-            || "a header value or the URL cannot be sent".to_string(),
-            error_chain,
-        );
-        return Error::invalid_argument(format!(
-            "{what} cannot be sent ({cause}): a header value holds a control character, or the URL \
-             is longer than HTTP allows"
-        ));
-    }
-    // reqwest's Display can include the URL, never credentials: bodies and headers are not printed.
-    let kind = if error.is_timeout() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Network
-    };
-    Error::new(kind, format!("{what} failed: {}", error_chain(error)))
-}
-
-/// reqwest's top-level message is terse ("error sending request"); the causes say what happened.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use crate::observe::Grant;

@@ -2,7 +2,7 @@
 //! revocation. Transport failures and server errors are retried with backoff.
 
 use std::future::Future;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
@@ -13,11 +13,11 @@ use serde::Deserialize;
 
 use super::errors::{Grant, error_chain, oauth_error, transport_error};
 use super::http_client::{OAuthHttp, RETRY_AFTER_MARK, SERVER_ERROR_PREFIX};
-use super::token::Token;
 use crate::config::Config;
+use crate::config::Token;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::retry::parse_retry_after;
-use crate::http::retry_delay;
+use crate::http::{Http, retry_delay};
 use crate::secret::Secret;
 
 type TokenError = RequestTokenError<
@@ -25,11 +25,7 @@ type TokenError = RequestTokenError<
     StandardErrorResponse<BasicErrorResponseType>,
 >;
 
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::config::token::now_unix;
 
 fn oauth_client(config: &Config) -> Result<OAuthClient> {
     let client_id = config.client_id.clone().ok_or_else(|| {
@@ -57,7 +53,7 @@ type OAuthClient = BasicClient<
 
 /// Exchanges an authorization code (with its PKCE verifier) for a token.
 pub async fn exchange_code(
-    http: &reqwest::Client,
+    http: &Http,
     config: &Config,
     code: &str,
     verifier: &Secret,
@@ -72,17 +68,20 @@ pub async fn exchange_code(
         })?,
     );
     // A code is single-use: never retry the exchange itself once the server may have seen it.
-    let response = client
+    let response = match client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().to_string()))
         .request_async(&OAuthHttp(http))
         .await
-        .map_err(|e| token_error(e, Grant::AuthorizationCode))?;
+    {
+        Ok(response) => response,
+        Err(e) => return Err(failed(http, e, Grant::AuthorizationCode).await),
+    };
     Ok(token_from_response(&response, None, None))
 }
 
 /// Uses a refresh token. Google's answer usually has no new refresh token: the old one is kept.
-pub async fn refresh(http: &reqwest::Client, config: &Config, current: &Token) -> Result<Token> {
+pub async fn refresh(http: &Http, config: &Config, current: &Token) -> Result<Token> {
     let refresh_token = current
         .refresh_token
         .as_ref()
@@ -90,11 +89,14 @@ pub async fn refresh(http: &reqwest::Client, config: &Config, current: &Token) -
         .ok_or_else(no_refresh_token)?;
     let client = oauth_client(config)?;
     let response = with_retries(config, || async {
-        client
+        match client
             .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_string()))
             .request_async(&OAuthHttp(http))
             .await
-            .map_err(|e| token_error(e, Grant::Refresh))
+        {
+            Ok(response) => Ok(response),
+            Err(e) => Err(failed(http, e, Grant::Refresh).await),
+        }
     })
     .await?;
     Ok(token_from_response(
@@ -137,6 +139,16 @@ pub(crate) fn token_from_response(
             .map(|d| now_unix().saturating_add(d.as_secs() as i64)),
         scope,
         token_type: "Bearer".to_string(),
+    }
+}
+
+/// [`token_error`], told what a proxy said when it refused the tunnel.
+async fn failed(http: &Http, error: TokenError, grant: Grant) -> Error {
+    match &error {
+        RequestTokenError::Request(HttpClientError::Reqwest(cause)) => {
+            http.transport_error("the token request", cause).await
+        }
+        _ => token_error(error, grant),
     }
 }
 
@@ -196,7 +208,9 @@ where
         match attempt().await {
             Err(e) if transient(&e) && tries < config.retry.max_attempts => {
                 // Never sooner than the server's `Retry-After`, as for API calls.
-                tokio::time::sleep(retry_delay(&config.retry, tries, e.retry_after())).await;
+                let delay = retry_delay(&config.retry, tries, e.retry_after());
+                crate::observe::token_retry(tries, &e, delay);
+                tokio::time::sleep(delay).await;
                 tries += 1;
             }
             other => return other,
@@ -215,7 +229,7 @@ struct RawTokenAnswer {
 
 /// Posts a form to an OAuth endpoint and reads the JSON answer; used where the oauth2 crate has no grant.
 pub async fn post_token_form(
-    http: &reqwest::Client,
+    http: &Http,
     url: &url::Url,
     form: &[(&str, &str)],
     grant: Grant,
@@ -229,8 +243,11 @@ pub async fn post_token_form(
         .header("accept", "application/json")
         .body(body)
         .send()
-        .await
-        .map_err(|e| transport_error("the token request", &e))?;
+        .await;
+    let response = match response {
+        Ok(response) => response,
+        Err(e) => return Err(http.transport_error("the token request", &e).await),
+    };
     let status = response.status().as_u16();
     if status >= 500 || status == 429 {
         // Transient whatever the body says, and retried no sooner than the server asks.
@@ -278,7 +295,7 @@ pub(crate) fn token_answer(status: u16, bytes: &[u8], grant: Grant) -> Result<To
 }
 
 /// Revokes a token (and with it the whole grant). A token the server no longer knows counts as revoked.
-pub async fn revoke(http: &reqwest::Client, config: &Config, token: &Secret) -> Result<()> {
+pub async fn revoke(http: &Http, config: &Config, token: &Secret) -> Result<()> {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("token", token.expose())
         .finish();
@@ -288,8 +305,11 @@ pub async fn revoke(http: &reqwest::Client, config: &Config, token: &Secret) -> 
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body.clone())
             .send()
-            .await
-            .map_err(|e| transport_error("the revoke request", &e))?;
+            .await;
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => return Err(http.transport_error("the revoke request", &e).await),
+        };
         let status = response.status().as_u16();
         if status >= 500 || status == 429 {
             return Err(Error::new(

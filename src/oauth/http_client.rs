@@ -5,9 +5,11 @@ use std::pin::Pin;
 
 use oauth2::{AsyncHttpClient, HttpClientError, HttpRequest, HttpResponse};
 
+use crate::http::Http;
+
 /// The library's HTTP client as the oauth2 crate sees it. Server errors (5xx, 429) come back as
 /// `HttpClientError::Other` so that callers can tell them apart and retry them.
-pub struct OAuthHttp<'a>(pub &'a reqwest::Client);
+pub struct OAuthHttp<'a>(pub &'a Http);
 
 pub const SERVER_ERROR_PREFIX: &str = "token endpoint answered HTTP ";
 /// Follows the status when the answer carried `Retry-After`: ` (Retry-After: 5)`.
@@ -19,8 +21,17 @@ impl<'c> AsyncHttpClient<'c> for OAuthHttp<'_> {
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(async move {
-            let request = reqwest::Request::try_from(request).map_err(Box::new)?;
-            let response = self.0.execute(request).await.map_err(Box::new)?;
+            let (parts, body) = request.into_parts();
+            let url = url::Url::parse(&parts.uri.to_string())
+                .map_err(|e| HttpClientError::Other(format!("bad token URL: {e}")))?;
+            let response = self
+                .0
+                .request(parts.method, url)
+                .headers(parts.headers)
+                .body(body)
+                .send()
+                .await
+                .map_err(Box::new)?;
             let status = response.status();
             if status.is_server_error() || status.as_u16() == 429 {
                 // oauth2 passes only text through: the wait the server asked for rides along in it.

@@ -10,15 +10,24 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 use url::Url;
 
+use futures_util::future::BoxFuture;
+
 use super::consent::{self, Callback, LocalOptions, Session};
-use super::token::Token;
-use crate::client::Client;
+use crate::config::{Config, Token};
 use crate::error::{Error, ErrorKind, Result};
 
 const DEFAULT_CALLBACK_PATH: &str = "/oauth2/callback";
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
 const LISTENER_CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Exchanges the code the browser brought (code, PKCE verifier, redirect URI) for a token, keeping it:
+/// the client's job, handed in so that this module needs no client.
+pub type Exchange = Arc<
+    dyn Fn(String, crate::secret::Secret, String) -> BoxFuture<'static, Result<Token>>
+        + Send
+        + Sync,
+>;
 
 /// A consent waiting for the browser. Dropping it (or cancelling) closes the listener.
 pub struct LocalConsent {
@@ -32,6 +41,8 @@ struct Shared {
     /// Set once the listener is gone, so a finished wait means the port is closed.
     closed: watch::Sender<bool>,
     exchanging: AtomicBool,
+    /// The client's id, for log records.
+    client: u64,
 }
 
 impl Shared {
@@ -58,7 +69,12 @@ impl Shared {
 
 impl LocalConsent {
     /// Binds the listener and builds the consent URL for the host to open.
-    pub async fn start(client: Client, options: LocalOptions) -> Result<(LocalConsent, Url)> {
+    pub async fn start(
+        config: &Config,
+        client_id: u64,
+        exchange: Exchange,
+        options: LocalOptions,
+    ) -> Result<(LocalConsent, Url)> {
         let path = options
             .callback_path
             .clone()
@@ -81,7 +97,14 @@ impl LocalConsent {
             .map_err(|e| Error::internal(format!("listener has no address: {e}")))?
             .port();
         let redirect_uri = format!("http://127.0.0.1:{port}{path}");
-        let (url, session) = consent::begin(client.config(), &redirect_uri, &options.common())?;
+        let (url, session) = consent::begin(config, &redirect_uri, &options.common())?;
+        tracing::info!(
+            client = client_id,
+            mode = "local",
+            port,
+            path = path.as_str(),
+            "consent started"
+        );
         let (stop, _) = watch::channel(false);
         let (closed, _) = watch::channel(false);
         let shared = Arc::new(Shared {
@@ -90,13 +113,14 @@ impl LocalConsent {
             stop,
             closed,
             exchanging: AtomicBool::new(false),
+            client: client_id,
         });
         let listener_shared = shared.clone();
         tokio::spawn(serve(
             listener,
             listener_shared,
             Arc::new(session),
-            client,
+            exchange,
             path,
         ));
         Ok((LocalConsent { shared }, url))
@@ -157,7 +181,7 @@ async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     session: Arc<Session>,
-    client: Client,
+    exchange: Exchange,
     path: String,
 ) {
     let mut stop = shared.stop.subscribe();
@@ -171,20 +195,21 @@ async fn serve(
                     && peer_allowed(peer.ip())
                 {
                     // One task per connection: a browser's idle pre-connection must not hold up the real one.
-                    tokio::spawn(answer(stream, shared.clone(), session.clone(), client.clone(), path.clone()));
+                    tokio::spawn(answer(stream, shared.clone(), session.clone(), exchange.clone(), path.clone()));
                 }
             }
         }
     }
     drop(listener);
     shared.closed.send_replace(true);
+    tracing::debug!(client = shared.client, "consent listener closed");
 }
 
 async fn answer(
     mut stream: TcpStream,
     shared: Arc<Shared>,
     session: Arc<Session>,
-    client: Client,
+    exchange: Exchange,
     path: Arc<String>,
 ) {
     let Ok(Some(target)) = tokio::time::timeout(REQUEST_READ_TIMEOUT, read_target(&mut stream))
@@ -202,6 +227,11 @@ async fn answer(
     };
     let (request_path, query) = target.split_once('?').unwrap_or((&target, ""));
     if request_path != path.as_str() {
+        tracing::debug!(
+            client = shared.client,
+            http_status = 404u16,
+            "consent listener: a request for another path"
+        );
         let _ = respond(&mut stream, 404, "Not found", "Nothing here.").await;
         return;
     }
@@ -217,12 +247,27 @@ async fn answer(
     }
     let (status, title, text) = match consent::read_callback(&session, query) {
         // A wrong or missing state is someone else's request: refuse it and keep waiting.
-        Err(e) if e.kind() == ErrorKind::InvalidArgument => (
-            400,
-            "Not this sign-in",
-            "This link does not belong to the sign-in in progress.",
-        ),
+        Err(e) if e.kind() == ErrorKind::InvalidArgument => {
+            tracing::warn!(
+                client = shared.client,
+                http_status = 400u16,
+                "consent listener: refused a request whose state does not belong to this sign-in"
+            );
+            (
+                400,
+                "Not this sign-in",
+                "This link does not belong to the sign-in in progress.",
+            )
+        }
         Err(e) => {
+            tracing::warn!(
+                client = shared.client,
+                mode = "local",
+                error_kind = e.kind().name(),
+                reason = e.reason(),
+                error = e.message(),
+                "consent failed"
+            );
             shared.finish(Err(e));
             (
                 400,
@@ -231,6 +276,11 @@ async fn answer(
             )
         }
         Ok(Callback::Denied) => {
+            tracing::info!(
+                client = shared.client,
+                mode = "local",
+                "consent denied by the user"
+            );
             shared.finish(Err(Error::new(
                 ErrorKind::ConsentDenied,
                 "the user denied consent on Google's page",
@@ -250,9 +300,12 @@ async fn answer(
                     "This sign-in is already being completed. You may close this window.",
                 )
             } else {
-                let result = client
-                    .exchange_code(&code, &session.code_verifier, &session.redirect_uri)
-                    .await;
+                let result = exchange(
+                    code,
+                    session.code_verifier.clone(),
+                    session.redirect_uri.clone(),
+                )
+                .await;
                 let ok = result.is_ok();
                 shared.finish(result);
                 if ok {

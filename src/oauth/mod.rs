@@ -9,4 +9,6 @@ pub mod http_client;
 pub mod loopback;
 pub mod relay_state;
 pub mod service_account;
-pub mod token;
+
+/// The stored credential is configuration; it lives in `config`, and stays reachable here.
+pub use crate::config::token;

@@ -1,34 +1,16 @@
-//! Service accounts: the key file, and the RS256 JWT bearer grant (optionally impersonating a user).
+//! Service accounts: the RS256 JWT bearer grant with a key file (optionally impersonating a user).
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::errors::Grant;
 use super::grant::{now_unix, post_token_form, with_retries};
-use super::token::Token;
 use crate::config::Config;
+pub use crate::config::ServiceAccountKey;
+use crate::config::Token;
 use crate::error::{Error, Result};
+use crate::http::Http;
 use crate::secret::Secret;
-
-/// The fields of a key file the library uses; other fields Google adds are ignored.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(remote = "Self")]
-pub struct ServiceAccountKey {
-    #[serde(rename = "type")]
-    pub key_type: String,
-    pub client_email: String,
-    pub private_key: Secret,
-    #[serde(default)]
-    pub private_key_id: Option<String>,
-    #[serde(default)]
-    pub token_uri: Option<String>,
-    #[serde(default)]
-    pub project_id: Option<String>,
-    #[serde(default)]
-    pub client_id: Option<String>,
-}
-
-crate::config::object_only!(ServiceAccountKey);
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const ASSERTION_LIFETIME_S: i64 = 3600;
@@ -122,7 +104,7 @@ impl Signer {
     }
 
     /// Asks the token endpoint for an access token with a fresh signed assertion.
-    pub async fn fetch_token(&self, http: &reqwest::Client, config: &Config) -> Result<Token> {
+    pub async fn fetch_token(&self, http: &Http, config: &Config) -> Result<Token> {
         let audience = config.endpoints.token_url.as_str();
         let scope = config.scopes.join(" ");
         let mut token = with_retries(config, || async {

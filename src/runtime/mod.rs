@@ -18,6 +18,7 @@ use tokio::runtime::{Builder, Handle, Runtime};
 use tokio::sync::watch;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::observe::logs;
 
 const WORKER_THREADS: usize = 2;
 const MAX_BLOCKING_THREADS: usize = 8;
@@ -98,7 +99,11 @@ fn build_runtime() -> Result<Runtime> {
             let n = THREAD_NUMBER.fetch_add(1, Ordering::Relaxed);
             format!("qgcal-rt-{n}")
         })
-        .on_thread_start(signals::block_all_on_this_thread)
+        .on_thread_start(|| {
+            signals::block_all_on_this_thread();
+            logs::enter_on_this_thread();
+        })
+        .on_thread_stop(logs::leave_on_this_thread)
         .enable_all()
         .build()
         .map_err(|e| Error::internal(format!("cannot start the library's runtime: {e}")))
@@ -141,6 +146,12 @@ fn running() -> Result<&'static Handle> {
             rt.spawn(anchor_timers());
             let handle = RUNNING.get_or_init(|| rt.handle().clone());
             *state = State::Running(rt);
+            // Logged after the lock is released: a log sink may call back into the library.
+            drop(state);
+            tracing::info!(
+                worker_threads = WORKER_THREADS as u64,
+                "the library's runtime started"
+            );
             Ok(handle)
         }
     }
@@ -168,6 +179,14 @@ where
     if inside_runtime() {
         return Err(reentrant_error());
     }
+    // The library's log subscriber is entered for the call (see `observe::logs`).
+    logs::in_scope(|| block_on_here(future))
+}
+
+fn block_on_here<F, T>(future: F) -> Result<T>
+where
+    F: Future<Output = Result<T>>,
+{
     let handle = running()?;
     let mut shutting_down = SHUTDOWN.subscribe();
     // The future runs on the calling thread (no hand-off to a worker and back); the runtime's workers
@@ -201,17 +220,44 @@ impl<F: Future> Future for CatchUnwind<F> {
     }
 }
 
-/// Stops the runtime, waiting briefly for running tasks. Every later call answers [`ErrorKind::ShutDown`].
+static SHUTDOWN_HOOKS: Mutex<Vec<fn()>> = Mutex::new(Vec::new());
+
+/// Registers `hook` to run in [`shutdown`] once the runtime has stopped (the HTTP layer drops its
+/// connection pools there). Registering the same function twice runs it twice.
+pub fn at_shutdown(hook: fn()) {
+    SHUTDOWN_HOOKS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(hook);
+}
+
+/// Stops the runtime, waiting briefly for running tasks, then runs the [`at_shutdown`] hooks. Every later
+/// call answers [`ErrorKind::ShutDown`].
 pub fn shutdown() -> Result<()> {
     check_not_forked()?;
     if inside_runtime() {
         return Err(reentrant_error());
     }
-    SHUTDOWN.send_replace(true);
-    let previous = std::mem::replace(&mut *lock_state(), State::ShutDown);
-    if let State::Running(rt) = previous {
-        rt.shutdown_timeout(SHUTDOWN_GRACE);
-    }
+    logs::in_scope(|| {
+        SHUTDOWN.send_replace(true);
+        let previous = std::mem::replace(&mut *lock_state(), State::ShutDown);
+        if let State::Running(rt) = previous {
+            tracing::info!("shutting down: stopping the library's runtime");
+            let started = std::time::Instant::now();
+            rt.shutdown_timeout(SHUTDOWN_GRACE);
+            tracing::info!(
+                duration_ms = crate::observe::ms(started.elapsed()),
+                "the library's runtime stopped"
+            );
+        }
+        let hooks = SHUTDOWN_HOOKS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        for hook in hooks {
+            hook();
+        }
+    });
     Ok(())
 }
 

@@ -79,6 +79,10 @@ pub fn run(mode: &str, started: Instant) {
             let per_s = crate::rows::throughput(threads, crate::rows::raw_get(raw, &event()));
             json!({ "per_s": per_s })
         }
+        "users-lib" => crate::network::users_lib(
+            &t,
+            &std::env::var("QGCAL_BENCH_USERS").expect("QGCAL_BENCH_USERS"),
+        ),
         other => panic!("unknown child mode {other}"),
     };
     println!("{answer}");

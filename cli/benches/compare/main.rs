@@ -2,7 +2,7 @@
 //! against the in-process emulator on loopback. Prints a table with ratios and writes it to
 //! `$CARGO_TARGET_DIR/bench-results.md` (default `target/bench-results.md`).
 //!
-//! `QGCAL_BENCH_SKIP_PYTHON=1` skips row 3 (Google's Python client, installed into a virtualenv from
+//! `QGCAL_BENCH_SKIP_PYTHON=1` skips row 3 and row 9's Python sides (Google's Python client, installed into a virtualenv from
 //! PyPI on first use); `QGCAL_BENCH_RAW_SPAWN=1` makes the raw client hand each request to its
 //! runtime as the library does (a diagnostic for the throughput rows); `QGCAL_BENCH_ROWS=1,5` runs only
 //! those rows; `QGCAL_BENCH_CDYLIB=path/libqorus_gcal.so` runs the C-ABI sides on another build.
@@ -10,6 +10,7 @@
 mod cabi;
 mod child;
 mod instructions;
+mod network;
 mod python;
 mod rows;
 mod setup;
@@ -79,6 +80,14 @@ fn main() {
     }
     if want(7) {
         row_cold(&t, &id, &c, &mut table);
+    }
+    if want(8) {
+        eprintln!("8. bytes of a full sync of {} events", network::SYNC_EVENTS);
+        let bytes = network::sync_bytes(&emu);
+        table.sync_bytes(network::SYNC_EVENTS, &bytes);
+    }
+    if want(9) {
+        row_users(&mut table);
     }
     table.finish(started.elapsed());
 }
@@ -303,6 +312,60 @@ fn row_cold(t: &Target, id: &str, c: &Result<cabi::CBench, String>, table: &mut 
             raw,
         );
     }
+}
+
+fn row_users(table: &mut Table) {
+    use network::{LATENCY, USER_RUNS, USER_THREADS, USERS};
+    eprintln!(
+        "9. {USERS} users, one events.list each, over TLS with {} ms latency, {USER_THREADS} threads",
+        LATENCY.as_millis()
+    );
+    let dir = std::env::var("CARGO_TARGET_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
+    let tokens_file = std::path::Path::new(&dir).join("bench-users-tokens.json");
+    let emu = network::distant_server(&tokens_file);
+    let t = Target {
+        urls: emu.urls().clone(),
+        access_token: String::new(),
+        refresh_token: String::new(),
+    };
+    let handshakes = || emu.admin().connection_stats().tls_handshakes;
+    let tokens = tokens_file.display().to_string();
+    // Each run in a process of its own, so each starts without a connection.
+    let mut runs: Vec<(f64, u64)> = (0..USER_RUNS)
+        .map(|_| {
+            let before = handshakes();
+            let secs = in_child("users-lib", &t, &[("QGCAL_BENCH_USERS", &tokens)])["secs"]
+                .as_f64()
+                .unwrap_or(f64::NAN);
+            (secs, handshakes() - before)
+        })
+        .collect();
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let lib = runs[runs.len() / 2];
+    let what = |vs: &str| {
+        format!(
+            "9. {USERS} users × 1 events.list, TLS, {} ms latency, {USER_THREADS} threads: wall s (median of {USER_RUNS}) vs {vs}",
+            LATENCY.as_millis()
+        )
+    };
+    let ca = t.urls.ca_file.clone().unwrap_or_default();
+    for (per_user, vs) in [
+        (true, "Google's Python client, a service per user"),
+        (false, "Google's Python client, a service per thread"),
+    ] {
+        let before = handshakes();
+        match python::run_users(&t.urls.api_base_url, &ca, &tokens, USER_THREADS, per_user) {
+            Ok(secs) => table.users_python(&what(vs), lib, (secs, handshakes() - before)),
+            Err(why) => table.skipped(&what(vs), &why),
+        }
+    }
+    table.users_limit(
+        &what("the RTT-bound limit (requests × RTT ÷ streams in flight)"),
+        lib.0,
+        network::rtt_limit().as_secs_f64(),
+    );
+    let _ = std::fs::remove_file(&tokens_file);
 }
 
 /// Runs every side [`rows::RUNS`] times, one after another, reversing the order every other round

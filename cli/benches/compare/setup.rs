@@ -52,12 +52,15 @@ pub fn library(t: &Target) -> BlockingClient {
     BlockingClient::from_json(&config(t, false)).expect("library client")
 }
 
-/// A bare reqwest client on its own runtime, issuing the same HTTP requests.
+/// A bare reqwest client on its own runtime, issuing the same HTTP requests as the library: gzip asked
+/// for as Google requires ("(gzip)" in the User-Agent, `Accept-Encoding: gzip`) and `prettyPrint=false`.
 pub struct Raw {
     pub http: reqwest::Client,
     pub auth: String,
     pub api: String,
     pub user_agent: String,
+    /// Adds `prettyPrint=false`; off for [`Raw::uncompressed`].
+    compact: bool,
 }
 
 fn raw_runtime() -> &'static tokio::runtime::Runtime {
@@ -73,26 +76,44 @@ fn raw_runtime() -> &'static tokio::runtime::Runtime {
 
 impl Raw {
     pub fn new(t: &Target) -> Raw {
+        Raw::with(t, true)
+    }
+
+    /// The requests the library sent before it asked for gzip and compact JSON (row 8's "before").
+    pub fn uncompressed(t: &Target) -> Raw {
+        Raw::with(t, false)
+    }
+
+    fn with(t: &Target, compressed: bool) -> Raw {
         let _guard = raw_runtime().enter();
+        let user_agent = qorus_gcal::config::default_user_agent();
         Raw {
             http: reqwest::Client::builder()
                 .no_proxy()
+                .gzip(compressed)
                 .build()
                 .expect("reqwest"),
             auth: format!("Bearer {}", t.access_token),
-            user_agent: qorus_gcal::config::default_user_agent(),
+            user_agent: if compressed {
+                format!("{user_agent} (gzip)")
+            } else {
+                user_agent
+            },
             api: t.urls.api_base_url.clone(),
+            compact: compressed,
         }
     }
 
     /// GET `path` (relative to the API base) and parse the JSON answer, as the library does.
     pub fn get(&self, path: &str, query: &[(&str, &str)]) -> Value {
+        let mut url =
+            reqwest::Url::parse_with_params(&format!("{}{path}", self.api), query).expect("URL");
+        if self.compact {
+            url.query_pairs_mut().append_pair("prettyPrint", "false");
+        }
         let req = self
             .http
-            .get(
-                reqwest::Url::parse_with_params(&format!("{}{path}", self.api), query)
-                    .expect("URL"),
-            )
+            .get(url)
             .header("authorization", &self.auth)
             // The library's own headers, so both send identical requests.
             .header("accept", "application/json")

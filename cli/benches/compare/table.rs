@@ -185,6 +185,57 @@ impl Table {
         );
     }
 
+    /// Row 8: bytes of the same full sync, after (gzip, compact JSON) and before.
+    pub fn sync_bytes(&mut self, events: usize, b: &crate::network::SyncBytes) {
+        let kib = |n: u64| format!("{:.0} KiB", n as f64 / 1024.0);
+        let fewer = b.before as f64 / b.library as f64;
+        self.row(
+            &format!(
+                "8. bytes received, full sync of {events} events (pages of 2500), gzip + prettyPrint=false vs the requests of before"
+            ),
+            kib(b.library),
+            format!("{} before", kib(b.before)),
+            format!("{fewer:.1}× fewer"),
+            "≥ 5× fewer",
+            Some(fewer >= 5.0),
+        );
+        let x = b.library as f64 / b.raw_mirror as f64;
+        self.row(
+            "8. same, raw reqwest sending the library's requests",
+            kib(b.library),
+            kib(b.raw_mirror),
+            ratio(x),
+            "lib/raw ≤ 1.05",
+            Some(x <= 1.05),
+        );
+    }
+
+    /// Row 9 against Google's Python client: wall seconds and TLS handshakes on each side.
+    pub fn users_python(&mut self, what: &str, lib: (f64, u64), python: (f64, u64)) {
+        let faster = python.0 / lib.0;
+        self.row(
+            what,
+            format!("{:.2} s, {} handshake(s)", lib.0, lib.1),
+            format!("{:.2} s, {} handshake(s) (python)", python.0, python.1),
+            format!("{faster:.1}× faster"),
+            "lib ≥ 10× faster",
+            Some(faster >= 10.0),
+        );
+    }
+
+    /// Row 9 against the RTT-bound limit.
+    pub fn users_limit(&mut self, what: &str, lib: f64, limit: f64) {
+        let x = lib / limit;
+        self.row(
+            what,
+            format!("{lib:.2} s"),
+            format!("{limit:.2} s (limit)"),
+            ratio(x),
+            "lib/limit ≤ 1.25",
+            Some(x <= 1.25),
+        );
+    }
+
     pub fn finish(&self, took: Duration) {
         let cpu = std::fs::read_to_string("/proc/cpuinfo")
             .ok()

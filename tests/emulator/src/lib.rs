@@ -27,13 +27,15 @@ mod reply;
 mod server;
 mod state;
 pub mod testing;
+mod tls;
 mod urls;
 mod util;
+mod wire;
 
 pub use admin::{
     Admin, ClientConfig, MintToken, RevokeFilter, ScheduledFault, ServiceAccountOptions,
 };
-pub use emulator::Emulator;
+pub use emulator::{Emulator, Options};
 pub use faults::{DropWhen, Fault, SlowBody};
 pub use log::LoggedRequest;
 pub use oauth::Consent;
@@ -41,3 +43,4 @@ pub use oauth::store::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_USER};
 pub use server::MAX_BODY;
 pub use state::NotificationRecord;
 pub use urls::Urls;
+pub use wire::ConnectionStats;

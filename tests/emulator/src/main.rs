@@ -1,9 +1,9 @@
 //! `gcal-emulator`: serve the emulator until SIGTERM/SIGINT.
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::time::Duration;
 
-use gcal_emulator::{ClientConfig, Emulator};
+use gcal_emulator::{ClientConfig, Emulator, Options};
 
 const HELP: &str = "gcal-emulator: an offline emulator of Google's OAuth2 and Calendar v3 servers
 
@@ -11,13 +11,17 @@ USAGE: gcal-emulator [OPTIONS]
 
 OPTIONS:
   --addr ADDR                 listen address (default 127.0.0.1:0, a free port)
+  --tls                       HTTPS (HTTP/2 or HTTP/1.1 by ALPN) with a CA made at start; the address
+                              line's ca_file names the CA's PEM file, which clients must trust
+  --latency-ms N              a distant server's round trip: N ms before every answer on Google's
+                              paths, and before a new connection is served (twice with --tls)
   --token-lifetime SECS       access token lifetime (default 3599)
   --client ID:SECRET          register another OAuth client (repeatable)
   --user EMAIL                add a user with a primary calendar (repeatable)
   -h, --help                  this text
 
 Prints one JSON line with base_url, auth_url, token_url, revoke_url, api_base_url, batch_url and
-device_url, then serves until SIGTERM or SIGINT. Default client: emulator-client / emulator-secret;
+device_url (and ca_file with --tls), then serves until SIGTERM or SIGINT. Default client: emulator-client / emulator-secret;
 default user: user@example.com. Admin API: {base_url}/__emulator/ (loopback only).";
 
 fn fail(msg: &str) -> ! {
@@ -26,7 +30,7 @@ fn fail(msg: &str) -> ! {
 }
 
 fn main() {
-    let mut addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut options = Options::default();
     let mut lifetime = None;
     let mut clients = Vec::new();
     let mut users = Vec::new();
@@ -48,9 +52,17 @@ fn main() {
                 return;
             }
             "--addr" => {
-                addr = value()
+                options.addr = value()
                     .parse()
                     .unwrap_or_else(|_| fail("--addr wants HOST:PORT"))
+            }
+            "--tls" => options.tls = true,
+            "--latency-ms" => {
+                options.latency = Duration::from_millis(
+                    value()
+                        .parse::<u64>()
+                        .unwrap_or_else(|_| fail("--latency-ms wants milliseconds")),
+                )
             }
             "--token-lifetime" => {
                 lifetime = Some(
@@ -70,8 +82,9 @@ fn main() {
             other => fail(&format!("unknown argument {other}")),
         }
     }
-    let emulator =
-        Emulator::start_on(addr).unwrap_or_else(|e| fail(&format!("cannot listen on {addr}: {e}")));
+    let addr = options.addr;
+    let emulator = Emulator::start_with(options)
+        .unwrap_or_else(|e| fail(&format!("cannot start on {addr}: {e}")));
     let admin = emulator.admin();
     if let Some(secs) = lifetime {
         admin.set_access_token_lifetime(secs);

@@ -8,11 +8,13 @@ use bytes::Bytes;
 use http::{HeaderMap, Request, Response};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
+use hyper::server::conn::{http1, http2};
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
 
 use crate::body::{RespBody, full, slow};
 use crate::cal::Calendars;
@@ -23,9 +25,14 @@ use crate::oauth::{authorize, device, id_token, revoke, token, userinfo};
 use crate::reply::Reply;
 use crate::state::Shared;
 use crate::util::parse_pairs;
+use crate::wire::Counted;
 
 /// Request bodies above this answer 413.
 pub const MAX_BODY: usize = 1 << 20;
+/// A client that has not finished its TLS handshake by then is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Google's front ends allow 100 concurrent streams per HTTP/2 connection.
+const MAX_STREAMS: u32 = 100;
 
 /// Closing the connection without an answer: hyper drops the socket when the service fails.
 #[derive(Debug)]
@@ -47,6 +54,7 @@ pub enum Outcome {
 pub async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
+    tls: Option<TlsAcceptor>,
     mut shutdown: oneshot::Receiver<()>,
 ) {
     loop {
@@ -59,19 +67,61 @@ pub async fn serve(
                     continue;
                 };
                 let _ = stream.set_nodelay(true);
-                let shared = shared.clone();
+                let stream = Counted::new(stream, shared.wire.clone());
+                let (shared, tls) = (shared.clone(), tls.clone());
                 tokio::spawn(async move {
-                    let svc = service_fn(move |req| handle(shared.clone(), peer, req));
-                    let _ = http1::Builder::new()
-                        .keep_alive(true)
-                        // One buffer, one write per answer: header and body leave in one segment.
-                        .writev(false)
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
+                    // A distant server makes a new connection wait a round trip for TCP's handshake,
+                    // and another for TLS's (1.3, no early data).
+                    let latency = shared.latency();
+                    if !latency.is_zero() {
+                        tokio::time::sleep(latency).await;
+                    }
+                    let Some(acceptor) = tls else {
+                        return serve_http1(stream, shared, peer).await;
+                    };
+                    if !latency.is_zero() {
+                        tokio::time::sleep(latency).await;
+                    }
+                    let Ok(Ok(stream)) =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    else {
+                        return;
+                    };
+                    let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                    shared.wire.handshake_done(h2);
+                    if h2 {
+                        serve_http2(stream, shared, peer).await
+                    } else {
+                        serve_http1(stream, shared, peer).await
+                    }
                 });
             }
         }
     }
+}
+
+async fn serve_http1<S>(io: S, shared: Arc<Shared>, peer: SocketAddr)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| handle(shared.clone(), peer, req));
+    let _ = http1::Builder::new()
+        .keep_alive(true)
+        // One buffer, one write per answer: header and body leave in one segment.
+        .writev(false)
+        .serve_connection(TokioIo::new(io), svc)
+        .await;
+}
+
+async fn serve_http2<S>(io: S, shared: Arc<Shared>, peer: SocketAddr)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| handle(shared.clone(), peer, req));
+    let _ = http2::Builder::new(TokioExecutor::new())
+        .max_concurrent_streams(MAX_STREAMS)
+        .serve_connection(TokioIo::new(io), svc)
+        .await;
 }
 
 /// Which of Google's endpoints a path is.
@@ -249,9 +299,14 @@ async fn handle(
             Err(r) => r,
             Ok(b) => crate::admin::http::handle(&shared, method, path, query_raw, &b),
         };
-        return Ok(respond(reply, None));
+        return Ok(respond(reply, None, false));
     }
 
+    let latency = shared.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let gzip = wants_gzip(&parts.headers);
     let ep = classify(method, path);
     let method_id = ep.method_id(method);
     let fault = match body {
@@ -296,8 +351,31 @@ async fn handle(
     shared.log.lock().push(entry);
     match outcome {
         Outcome::Drop => Err(Dropped),
-        Outcome::Reply(r) => Ok(respond(r, fault.as_ref())),
+        Outcome::Reply(r) => Ok(respond(r, fault.as_ref(), gzip)),
     }
+}
+
+/// Google compresses only for clients that ask with `Accept-Encoding: gzip` and say "gzip" in their
+/// User-Agent too.
+fn wants_gzip(headers: &HeaderMap) -> bool {
+    let has = |name: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.to_ascii_lowercase().contains("gzip"))
+    };
+    has("accept-encoding") && has("user-agent")
+}
+
+fn gzipped(body: &[u8]) -> Option<Bytes> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4 + 64),
+        flate2::Compression::default(),
+    );
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok().map(Bytes::from)
 }
 
 /// The parts of a received request the handlers need.
@@ -378,7 +456,7 @@ async fn run(
     outcome
 }
 
-fn respond(reply: Reply, fault: Option<&Fault>) -> Response<RespBody> {
+fn respond(reply: Reply, fault: Option<&Fault>, gzip: bool) -> Response<RespBody> {
     let mut builder = Response::builder().status(reply.status);
     for (k, v) in &reply.headers {
         builder = builder.header(k.as_ref(), v.as_ref());
@@ -388,6 +466,15 @@ fn respond(reply: Reply, fault: Option<&Fault>) -> Response<RespBody> {
             builder = builder.header("Content-Length", reply.body.len().to_string());
             slow(reply.body, s.chunk_bytes, Duration::from_millis(s.pause_ms))
         }
+        _ if gzip && !reply.body.is_empty() => match gzipped(&reply.body) {
+            Some(compressed) => {
+                builder = builder
+                    .header("Content-Encoding", "gzip")
+                    .header("Vary", "Accept-Encoding");
+                full(compressed)
+            }
+            None => full(reply.body),
+        },
         _ => full(reply.body),
     };
     builder.body(body).unwrap_or_else(|_| {
@@ -408,6 +495,37 @@ mod tests {
         assert!(admin_allowed("::ffff:127.0.0.1".parse().unwrap()));
         assert!(!admin_allowed("192.168.1.5".parse().unwrap()));
         assert!(!admin_allowed("::ffff:10.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn gzip_only_when_asked_both_ways() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.append(*k, v.parse().unwrap());
+            }
+            h
+        };
+        assert!(wants_gzip(&headers(&[
+            ("accept-encoding", "gzip, deflate"),
+            ("user-agent", "app/1 (gzip)")
+        ])));
+        assert!(!wants_gzip(&headers(&[("accept-encoding", "gzip")])));
+        assert!(!wants_gzip(&headers(&[("user-agent", "app/1 (gzip)")])));
+        assert!(!wants_gzip(&headers(&[
+            ("accept-encoding", "identity"),
+            ("user-agent", "app/1 (gzip)")
+        ])));
+        let body = Bytes::from(vec![b'a'; 10_000]);
+        let compressed = gzipped(&body).unwrap();
+        assert!(compressed.len() < 200, "{}", compressed.len());
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&compressed[..]),
+            &mut plain,
+        )
+        .unwrap();
+        assert_eq!(plain, body);
     }
 
     #[test]

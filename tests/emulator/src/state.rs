@@ -1,7 +1,9 @@
 //! State shared by the server tasks and the in-process admin handle.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,7 @@ use crate::log::RequestLog;
 use crate::oauth::OAuthStore;
 use crate::oauth::store::DEFAULT_USER;
 use crate::urls::Urls;
+use crate::wire::Wire;
 
 /// Notifications kept for `Admin::notifications`.
 const NOTIFICATIONS_KEPT: usize = 10_000;
@@ -35,6 +38,9 @@ pub struct Shared {
     pub notifications: Mutex<VecDeque<NotificationRecord>>,
     pub push_tx: UnboundedSender<Notification>,
     pub urls: Urls,
+    pub wire: Arc<Wire>,
+    /// Added before every answer on Google's paths, to stand for a distant server.
+    latency_ms: AtomicU64,
 }
 
 pub fn default_calendars() -> Calendars {
@@ -54,7 +60,18 @@ impl Shared {
             notifications: Mutex::new(VecDeque::new()),
             push_tx,
             urls,
+            wire: Arc::default(),
+            latency_ms: AtomicU64::new(0),
         }
+    }
+
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.latency_ms
+            .store(latency.as_millis() as u64, Ordering::Relaxed);
     }
 
     pub fn add_fault(&self, fault: Fault) -> u64 {

@@ -21,13 +21,21 @@ pub struct Urls {
     pub batch_url: String,
     /// `{base}/device/code`.
     pub device_url: String,
+    /// With TLS (`--tls`): the PEM file of the CA that signed the server's certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
 }
 
 impl Urls {
     pub fn for_addr(addr: SocketAddr) -> Self {
+        Urls::for_addr_scheme(addr, "http")
+    }
+
+    /// `scheme` is `http` or `https`.
+    pub fn for_addr_scheme(addr: SocketAddr, scheme: &str) -> Self {
         let base = match addr {
-            SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
-            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
+            SocketAddr::V4(a) => format!("{scheme}://{}:{}", a.ip(), a.port()),
+            SocketAddr::V6(a) => format!("{scheme}://[{}]:{}", a.ip(), a.port()),
         };
         Urls {
             auth_url: format!("{base}/o/oauth2/v2/auth"),
@@ -37,6 +45,7 @@ impl Urls {
             batch_url: format!("{base}/batch/calendar/v3"),
             device_url: format!("{base}/device/code"),
             base_url: base,
+            ca_file: None,
         }
     }
 }

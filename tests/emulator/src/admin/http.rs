@@ -86,6 +86,9 @@ pub fn handle(
     let result: Result<Reply, Reply> = (|| {
         Ok(match (method, route) {
             ("GET", "" | "/urls") => ok(serde_json::to_value(admin.urls()).unwrap_or_default()),
+            ("GET", "/connections") => {
+                ok(serde_json::to_value(admin.connection_stats()).unwrap_or_default())
+            }
             ("POST", "/clients") => {
                 let c: ClientConfig = parse(body)?;
                 let answer = json!({"client_id": c.client_id, "client_secret": c.client_secret});

@@ -301,6 +301,16 @@ impl Admin {
         self.shared.log.lock().clear();
     }
 
+    /// Connections, TLS handshakes and bytes on the wire since start.
+    pub fn connection_stats(&self) -> crate::wire::ConnectionStats {
+        self.shared.wire.snapshot()
+    }
+
+    /// Sets the delay added before every answer on Google's paths.
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.shared.set_latency(latency);
+    }
+
     /// Push notifications produced so far (delivered or only recorded).
     pub fn notifications(&self) -> Vec<NotificationRecord> {
         self.shared.notifications.lock().iter().cloned().collect()

@@ -32,6 +32,13 @@ impl Serialize for Token {
     }
 }
 
+/// Now, in unix seconds (the unit of `expires_at`).
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 fn bearer() -> String {
     "Bearer".to_string()
 }
