@@ -12,8 +12,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
-# Every target, in the order they run. The relay's (relay_*) join this list when they exist.
-TARGETS=(config token call batch_answer notification callback emu_batch emu_query emu_api)
+# Every target, in the order they run.
+TARGETS=(config token call batch_answer notification callback emu_batch emu_query emu_api relay_forward relay_allow)
 
 if [ $# -lt 1 ] || ! [[ "$1" =~ ^[0-9]+$ ]] || [ "$1" -eq 0 ]; then
   echo "usage: $0 RUNS [TARGET...]   (targets: ${TARGETS[*]})" >&2
