@@ -288,6 +288,9 @@ fn dlopen() {
             "SKIPPED: {}, so dlopen ran without AddressSanitizer and UBSan",
             support::sanitizers_missing_reason()
         ));
+    }
+}
+
 /// The shared pool seen from C: the program counts its own sockets, and each emulator counts the
 /// connections it accepted (1,000 clients one after another, then 16 threads over TLS + HTTP/2).
 #[test]
@@ -296,8 +299,21 @@ fn pool() {
     if !valgrind {
         support::notice("SKIPPED: valgrind is not installed, so pool ran without the leak check");
     }
-    for (as_cpp, under_valgrind) in [(false, false), (true, false), (false, true)] {
-        if under_valgrind && !valgrind {
+    let clang = support::clang_available();
+    if !clang {
+        support::notice(&format!(
+            "SKIPPED: {}, so pool ran without AddressSanitizer and UBSan",
+            support::sanitizers_missing_reason()
+        ));
+    }
+    let runs = [
+        (false, false, false),
+        (true, false, false),
+        (false, true, false),
+        (false, false, true),
+    ];
+    for (as_cpp, under_valgrind, sanitized) in runs {
+        if (under_valgrind && !valgrind) || (sanitized && !clang) {
             continue;
         }
         let plain = gcal_emulator::Emulator::start();
@@ -311,9 +327,9 @@ fn pool() {
             support::emulator_config(emulator.urls(), extra)
         };
         let tls_port = tls.urls().base_url.rsplit(':').next().unwrap().to_string();
-        // The C run counts 1,000 clients; the C++ run (the header's C++ compatibility) and the valgrind
-        // run (leaks) make do with 100, which saves a minute.
-        let clients = if as_cpp || under_valgrind {
+        // The C run counts 1,000 clients; the C++ run (the header's C++ compatibility), the valgrind
+        // run and the sanitized one (leaks, heap misuse) make do with 100, which saves a minute.
+        let clients = if as_cpp || under_valgrind || sanitized {
             "100"
         } else {
             "1000"
@@ -324,11 +340,16 @@ fn pool() {
             ("QGCAL_TEST_TLS_PORT".to_string(), tls_port),
             ("QGCAL_TEST_CLIENTS".to_string(), clients.to_string()),
         ];
-        let exe = support::compile_c("pool", as_cpp);
+        let exe = if sanitized {
+            support::compile_c_with("pool", support::Flavour::Sanitized, support::Link::Library)
+        } else {
+            support::compile_c("pool", as_cpp)
+        };
+        let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let output = if under_valgrind {
-            let pairs: Vec<(&str, &str)> =
-                vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             support::run_under_valgrind(&exe, &pairs)
+        } else if sanitized {
+            support::run_sanitized(&exe, &pairs)
         } else {
             Command::new(&exe)
                 .envs(vars.iter().map(|(k, v)| (k, v)))
@@ -337,7 +358,7 @@ fn pool() {
         };
         support::assert_success(
             &output,
-            &format!("pool (C++: {as_cpp}, valgrind: {under_valgrind})"),
+            &format!("pool (C++: {as_cpp}, valgrind: {under_valgrind}, sanitizers: {sanitized})"),
         );
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(

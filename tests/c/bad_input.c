@@ -1582,6 +1582,275 @@ CASE(qgcal_client_revoke, null, client) {
 }
 CASE(qgcal_client_revoke, null, error_out) { CHECK(qgcal_client_revoke(NULL, NULL) == QGCAL_NULL_ARGUMENT, "status"); }
 
+/* ---- logs, statistics, schemas, qgcal_list_each, qgcal_client_id ---- */
+
+static int log_records = 0;
+static void count_log(void *userdata, const struct qgcal_log_record *record) {
+  (void)userdata;
+  (void)record;
+  log_records++;
+}
+static int pages = 0;
+static bool count_page(void *userdata, const char *items_json, size_t len, size_t count) {
+  (void)userdata;
+  (void)items_json;
+  (void)len;
+  (void)count;
+  pages++;
+  return true;
+}
+/* No page may come from a call refused up front. */
+#define NO_PAGE CHECK(pages == 0, "%d pages handed on failure", pages)
+
+CASE(qgcal_set_log_callback, null, callback) {
+  qgcal_error *err = NULL;
+  /* NULL removes the callback; its drop runs at once. */
+  CHECK(qgcal_set_log_callback(QGCAL_LOG_TRACE, NULL, &drops, count_drop, &err) == QGCAL_OK, "remove");
+  CHECK(drops == 1, "drop ran %d times", drops);
+}
+CASE(qgcal_set_log_callback, null, userdata) {
+  qgcal_error *err = NULL;
+  CHECK(qgcal_set_log_callback(QGCAL_LOG_TRACE, count_log, NULL, count_drop, &err) == QGCAL_OK, "set");
+  qgcal_client *c = new_client();
+  char *out = SENTINEL;
+  EXPECT(qgcal_call(c, "events.lisst", NULL, NULL, &out, &err), QGCAL_UNKNOWN_METHOD, "events.lisst", NULL);
+  DONE_OUT_UNTOUCHED;
+  qgcal_client_free(c);
+  CHECK(qgcal_set_log_callback(QGCAL_LOG_OFF, NULL, NULL, NULL, &err) == QGCAL_OK, "remove");
+  CHECK(drops == 1, "the replaced callback's drop ran %d times", drops);
+}
+CASE(qgcal_set_log_callback, null, drop) {
+  qgcal_error *err = NULL;
+  CHECK(qgcal_set_log_callback(QGCAL_LOG_INFO, count_log, NULL, NULL, &err) == QGCAL_OK, "set");
+  CHECK(qgcal_set_log_callback(QGCAL_LOG_INFO, NULL, NULL, NULL, &err) == QGCAL_OK, "remove");
+}
+CASE(qgcal_set_log_callback, null, error_out) {
+  CHECK(qgcal_set_log_callback(6, count_log, &drops, count_drop, NULL) == QGCAL_INVALID_ARGUMENT, "status");
+  CHECK(drops == 0, "a refused callback was dropped");
+}
+CASE(qgcal_set_log_callback, bad_value, level) {
+  qgcal_error *err = NULL;
+  int32_t levels[] = {-1, 6, INT32_MIN, INT32_MAX};
+  for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+    EXPECT(qgcal_set_log_callback(levels[i], count_log, &drops, count_drop, &err), QGCAL_INVALID_ARGUMENT, "level",
+           "QGCAL_LOG_TRACE");
+    err = NULL;
+  }
+  CHECK(drops == 0, "a refused callback was dropped %d times: it was never taken", drops);
+}
+
+CASE(qgcal_client_set_log_callback, null, client) {
+  qgcal_error *err = NULL;
+  EXPECT(qgcal_client_set_log_callback(NULL, QGCAL_LOG_TRACE, count_log, &drops, count_drop, &err),
+         QGCAL_NULL_ARGUMENT, "client", NULL);
+  CHECK(drops == 0, "a refused callback was dropped");
+}
+CASE(qgcal_client_set_log_callback, null, callback) {
+  DECLS;
+  CHECK(qgcal_client_set_log_callback(c, QGCAL_LOG_TRACE, NULL, &drops, count_drop, &err) == QGCAL_OK, "remove");
+  CHECK(drops == 1, "drop ran %d times", drops);
+  DONE;
+}
+CASE(qgcal_client_set_log_callback, null, userdata) {
+  DECLS;
+  CHECK(qgcal_client_set_log_callback(c, QGCAL_LOG_TRACE, count_log, NULL, count_drop, &err) == QGCAL_OK, "set");
+  DONE;
+  CHECK(drops == 1, "drop ran %d times when the client was freed", drops);
+}
+CASE(qgcal_client_set_log_callback, null, drop) {
+  DECLS;
+  CHECK(qgcal_client_set_log_callback(c, QGCAL_LOG_DEBUG, count_log, NULL, NULL, &err) == QGCAL_OK, "set");
+  DONE;
+}
+CASE(qgcal_client_set_log_callback, null, error_out) {
+  DECLS;
+  CHECK(qgcal_client_set_log_callback(c, 99, count_log, &drops, count_drop, NULL) == QGCAL_INVALID_ARGUMENT,
+        "status");
+  DONE;
+  CHECK(drops == 0, "a refused callback was dropped");
+}
+CASE(qgcal_client_set_log_callback, bad_value, level) {
+  DECLS;
+  EXPECT(qgcal_client_set_log_callback(c, -3, count_log, &drops, count_drop, &err), QGCAL_INVALID_ARGUMENT,
+         "level", "-3");
+  DONE;
+  CHECK(drops == 0, "a refused callback was dropped");
+}
+
+CASE(qgcal_client_id, null, client) {
+  CHECK(qgcal_client_id(NULL) == 0, "NULL has id %llu", (unsigned long long)qgcal_client_id(NULL));
+  qgcal_client *a = new_client(), *b = new_client();
+  CHECK(qgcal_client_id(a) != 0 && qgcal_client_id(a) != qgcal_client_id(b), "ids %llu, %llu",
+        (unsigned long long)qgcal_client_id(a), (unsigned long long)qgcal_client_id(b));
+  qgcal_client_free(a);
+  qgcal_client_free(b);
+}
+
+CASE(qgcal_stats, null, stats_json_out) {
+  qgcal_error *err = NULL;
+  EXPECT(qgcal_stats(false, NULL, &err), QGCAL_NULL_ARGUMENT, "stats_json_out", NULL);
+}
+CASE(qgcal_stats, null, error_out) {
+  CHECK(qgcal_stats(true, NULL, NULL) == QGCAL_NULL_ARGUMENT, "status");
+  char *out = NULL;
+  CHECK(qgcal_stats(false, &out, NULL) == QGCAL_OK && out && out[0] == '{', "stats without error_out");
+  qgcal_string_free(out);
+}
+CASE(qgcal_client_stats, null, client) {
+  qgcal_error *err = NULL;
+  char *out = SENTINEL;
+  EXPECT(qgcal_client_stats(NULL, false, &out, &err), QGCAL_NULL_ARGUMENT, "client", NULL);
+  DONE_OUT_UNTOUCHED;
+}
+CASE(qgcal_client_stats, null, stats_json_out) {
+  DECLS;
+  EXPECT(qgcal_client_stats(c, false, NULL, &err), QGCAL_NULL_ARGUMENT, "stats_json_out", NULL);
+  DONE;
+}
+CASE(qgcal_client_stats, null, error_out) {
+  DECLS;
+  CHECK(qgcal_client_stats(NULL, false, &out, NULL) == QGCAL_NULL_ARGUMENT, "status");
+  DONE_OUT_UNTOUCHED;
+  DONE;
+}
+
+CASE(qgcal_method_schema, null, method) {
+  qgcal_error *err = NULL;
+  char *out = SENTINEL;
+  EXPECT(qgcal_method_schema(NULL, &out, &err), QGCAL_NULL_ARGUMENT, "method", NULL);
+  DONE_OUT_UNTOUCHED;
+}
+CASE(qgcal_method_schema, null, schema_json_out) {
+  qgcal_error *err = NULL;
+  EXPECT(qgcal_method_schema("events.list", NULL, &err), QGCAL_NULL_ARGUMENT, "schema_json_out", NULL);
+}
+CASE(qgcal_method_schema, null, error_out) {
+  char *out = SENTINEL;
+  CHECK(qgcal_method_schema("events.lisst", &out, NULL) == QGCAL_UNKNOWN_METHOD, "status");
+  DONE_OUT_UNTOUCHED;
+}
+CASE(qgcal_method_schema, utf8, method) {
+  qgcal_error *err = NULL;
+  char *out = SENTINEL;
+  EXPECT(qgcal_method_schema("events.\xe2\x82", &out, &err), QGCAL_INVALID_UTF8, "method", NULL);
+  DONE_OUT_UNTOUCHED;
+}
+CASE(qgcal_method_schema, huge, method) {
+  qgcal_error *err = NULL;
+  char *out = SENTINEL;
+  char *text = huge("events.", 'x', "");
+  EXPECT(qgcal_method_schema(text, &out, &err), QGCAL_UNKNOWN_METHOD, "events.xxx", NULL);
+  free(text);
+  DONE_OUT_UNTOUCHED;
+}
+CASE(qgcal_method_schema, unknown_method, method) {
+  qgcal_error *err = NULL;
+  char *out = SENTINEL;
+  EXPECT(qgcal_method_schema("events.lisst", &out, &err), QGCAL_UNKNOWN_METHOD, "events.lisst", "events.list");
+  DONE_OUT_UNTOUCHED;
+}
+
+CASE(qgcal_list_each, null, client) {
+  qgcal_error *err = NULL;
+  EXPECT(qgcal_list_each(NULL, "events.list", LIST_PARAMS, 0, count_page, NULL, &err), QGCAL_NULL_ARGUMENT,
+         "client", NULL);
+  NO_PAGE;
+}
+CASE(qgcal_list_each, null, method) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, NULL, LIST_PARAMS, 0, count_page, NULL, &err), QGCAL_NULL_ARGUMENT, "method", NULL);
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, null, params_json) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, "acl.list", NULL, 0, count_page, NULL, &err), QGCAL_INVALID_ARGUMENT, "calendarId",
+         NULL);
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, null, on_page) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, "events.list", LIST_PARAMS, 0, NULL, NULL, &err), QGCAL_NULL_ARGUMENT, "on_page", NULL);
+  DONE;
+}
+CASE(qgcal_list_each, null, userdata) {
+  DECLS;
+  /* NULL userdata is the host's business: the call goes on to its real problem. */
+  EXPECT(qgcal_list_each(c, "events.instances", LIST_PARAMS, 0, count_page, NULL, &err), QGCAL_INVALID_ARGUMENT,
+         "eventId", NULL);
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, null, error_out) {
+  DECLS;
+  CHECK(qgcal_list_each(c, "colors.get", NULL, 0, count_page, NULL, NULL) == QGCAL_INVALID_ARGUMENT, "status");
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, utf8, method) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, "\xc3", LIST_PARAMS, 0, count_page, NULL, &err), QGCAL_INVALID_UTF8, "method", NULL);
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, utf8, params_json) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, "events.list", BAD_UTF8, 0, count_page, NULL, &err), QGCAL_INVALID_UTF8, "params_json",
+         NULL);
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, huge, method) {
+  DECLS;
+  char *text = huge("acl.", 'a', "");
+  EXPECT(qgcal_list_each(c, text, LIST_PARAMS, 0, count_page, NULL, &err), QGCAL_UNKNOWN_METHOD, "acl.aaa", NULL);
+  free(text);
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, huge, params_json) {
+  DECLS;
+  char *text = huge("{\"calendarId\": \"", '%', "\"}");
+  EXPECT(qgcal_list_each(c, "events.list", text, 0, count_page, NULL, &err), QGCAL_INVALID_ARGUMENT, "calendarId",
+         NULL);
+  free(text);
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, malformed, params_json) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, "events.list", "{\"calendarId\": ", 0, count_page, NULL, &err), QGCAL_INVALID_JSON,
+         "params_json", NULL);
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, wrong_type, params_json) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, "events.list", "\"primary\"", 0, count_page, NULL, &err), QGCAL_INVALID_ARGUMENT,
+         "parameters", "object");
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, unknown_method, method) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, "calendars.list", NULL, 0, count_page, NULL, &err), QGCAL_UNKNOWN_METHOD,
+         "calendars.list", NULL);
+  err = NULL;
+  /* A method that exists but answers no pages. */
+  EXPECT(qgcal_list_each(c, "events.get", GET_PARAMS, 0, count_page, NULL, &err), QGCAL_INVALID_ARGUMENT,
+         "events.get", "list method");
+  NO_PAGE;
+  DONE;
+}
+CASE(qgcal_list_each, missing_required, params_json) {
+  DECLS;
+  EXPECT(qgcal_list_each(c, "events.list", "{}", 0, count_page, NULL, &err), QGCAL_INVALID_ARGUMENT, "calendarId",
+         NULL);
+  NO_PAGE;
+  DONE;
+}
+
 /* ---- the cases, run one per child ---- */
 
 struct bad_case {
@@ -1725,6 +1994,25 @@ static const struct bad_case CASES[] = {
     ENTRY(qgcal_client_refresh, null, token_json_out), ENTRY(qgcal_client_refresh, null, error_out),
     ENTRY(qgcal_client_refresh, no_refresh_token, client), ENTRY(qgcal_client_revoke, null, client),
     ENTRY(qgcal_client_revoke, null, error_out),
+    ENTRY(qgcal_set_log_callback, null, callback), ENTRY(qgcal_set_log_callback, null, userdata),
+    ENTRY(qgcal_set_log_callback, null, drop), ENTRY(qgcal_set_log_callback, null, error_out),
+    ENTRY(qgcal_set_log_callback, bad_value, level), ENTRY(qgcal_client_set_log_callback, null, client),
+    ENTRY(qgcal_client_set_log_callback, null, callback), ENTRY(qgcal_client_set_log_callback, null, userdata),
+    ENTRY(qgcal_client_set_log_callback, null, drop), ENTRY(qgcal_client_set_log_callback, null, error_out),
+    ENTRY(qgcal_client_set_log_callback, bad_value, level), ENTRY(qgcal_client_id, null, client),
+    ENTRY(qgcal_stats, null, stats_json_out), ENTRY(qgcal_stats, null, error_out),
+    ENTRY(qgcal_client_stats, null, client), ENTRY(qgcal_client_stats, null, stats_json_out),
+    ENTRY(qgcal_client_stats, null, error_out), ENTRY(qgcal_method_schema, null, method),
+    ENTRY(qgcal_method_schema, null, schema_json_out), ENTRY(qgcal_method_schema, null, error_out),
+    ENTRY(qgcal_method_schema, utf8, method), ENTRY(qgcal_method_schema, huge, method),
+    ENTRY(qgcal_method_schema, unknown_method, method), ENTRY(qgcal_list_each, null, client),
+    ENTRY(qgcal_list_each, null, method), ENTRY(qgcal_list_each, null, params_json),
+    ENTRY(qgcal_list_each, null, on_page), ENTRY(qgcal_list_each, null, userdata),
+    ENTRY(qgcal_list_each, null, error_out), ENTRY(qgcal_list_each, utf8, method),
+    ENTRY(qgcal_list_each, utf8, params_json), ENTRY(qgcal_list_each, huge, method),
+    ENTRY(qgcal_list_each, huge, params_json), ENTRY(qgcal_list_each, malformed, params_json),
+    ENTRY(qgcal_list_each, wrong_type, params_json), ENTRY(qgcal_list_each, unknown_method, method),
+    ENTRY(qgcal_list_each, missing_required, params_json),
 };
 #define CASE_COUNT (sizeof CASES / sizeof CASES[0])
 
