@@ -3,24 +3,12 @@
 
 mod support;
 
-use gcal_emulator::{DropWhen, Emulator, Fault, MintToken};
+use support::clients::client_for;
+
+use gcal_emulator::{DropWhen, Emulator, Fault};
 use qorus_gcal::calendar::batch::{BatchCall, BatchCallJson, BatchOptions};
-use qorus_gcal::oauth::grant::now_unix;
 use qorus_gcal::{Client, runtime};
 use serde_json::{Value, json};
-
-fn client(emulator: &Emulator) -> Client {
-    let minted = emulator
-        .admin()
-        .mint_token(MintToken {
-            offline: true,
-            ..MintToken::default()
-        })
-        .unwrap();
-    let config = json!({"token": {"access_token": minted["access_token"], "refresh_token": minted["refresh_token"],
-                                  "expires_at": now_unix() + 3000}});
-    Client::from_json(&support::emulator_config(emulator.urls(), config)).unwrap()
-}
 
 fn insert(i: usize) -> BatchCall {
     BatchCall {
@@ -38,7 +26,7 @@ fn run(client: &Client, calls: Vec<BatchCall>, chunk: usize) -> Vec<Value> {
 #[test]
 fn a_thousand_inserts_make_a_thousand_events_in_twenty_requests() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = client_for(&emulator);
     emulator.admin().clear_requests();
     let results = run(&client, (0..1000).map(insert).collect(), 50);
     assert_eq!(results.len(), 1000);
@@ -68,7 +56,7 @@ fn a_thousand_inserts_make_a_thousand_events_in_twenty_requests() {
 #[test]
 fn invalid_calls_are_answered_in_place_without_being_sent() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = client_for(&emulator);
     let calls = vec![
         insert(0),
         BatchCall {
@@ -106,7 +94,7 @@ fn invalid_calls_are_answered_in_place_without_being_sent() {
 #[test]
 fn a_chunk_of_only_invalid_calls_sends_no_request() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = client_for(&emulator);
     emulator.admin().clear_requests();
     let nope = || BatchCall {
         method: "events.nope".into(),
@@ -126,7 +114,7 @@ fn a_chunk_of_only_invalid_calls_sends_no_request() {
 #[test]
 fn transient_failures_inside_a_batch_are_retried() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = client_for(&emulator);
     emulator
         .admin()
         .add_fault(Fault::status("events.insert", 503).times(3));
@@ -142,7 +130,7 @@ fn transient_failures_inside_a_batch_are_retried() {
 #[test]
 fn chunk_sizes_and_concurrency_out_of_range_are_refused() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = client_for(&emulator);
     emulator.admin().clear_requests();
     for bad in [0, 1001] {
         let options = BatchOptions::chunks_of(bad);
@@ -163,7 +151,7 @@ fn chunk_sizes_and_concurrency_out_of_range_are_refused() {
 #[test]
 fn chunks_in_flight_side_by_side_keep_every_result_in_its_place() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = client_for(&emulator);
     emulator.admin().clear_requests();
     let mut calls: Vec<BatchCall> = (0..95).map(insert).collect();
     calls[40].method = "events.nope".into();
@@ -187,7 +175,7 @@ fn chunks_in_flight_side_by_side_keep_every_result_in_its_place() {
 #[test]
 fn batch_text_is_the_same_results_as_compact_json() {
     let emulator = Emulator::start();
-    let client = client(&emulator);
+    let client = client_for(&emulator);
     let mut calls: Vec<BatchCall> = (0..5).map(insert).collect();
     calls.push(BatchCall {
         method: "events.get".into(),
@@ -232,9 +220,9 @@ fn calls_given_as_json_text_answer_as_calls_given_as_values() {
     let as_text: Vec<BatchCallJson<'_>> = serde_json::from_str(text).unwrap();
     let options = BatchOptions::chunks_of(4);
     let emulator = Emulator::start();
-    let from_values = run(&client(&emulator), as_values, 4);
+    let from_values = run(&client_for(&emulator), as_values, 4);
     let other = Emulator::start();
-    let answer = runtime::block_on(client(&other).batch_json(&as_text, &options)).unwrap();
+    let answer = runtime::block_on(client_for(&other).batch_json(&as_text, &options)).unwrap();
     let from_text: Vec<Value> = serde_json::from_str(&answer).unwrap();
 
     let statuses: Vec<&Value> = from_text.iter().map(|r| &r["status"]).collect();
@@ -273,7 +261,7 @@ fn a_batch_whose_answer_is_lost_yields_exactly_one_event_per_insert() {
     let as_text: Vec<BatchCallJson<'_>> = serde_json::from_str(text).unwrap();
     for json_form in [false, true] {
         let emulator = Emulator::start();
-        let client = client(&emulator);
+        let client = client_for(&emulator);
         emulator.admin().add_fault(Fault {
             method: Some("events.insert".into()),
             drop: Some(DropWhen::After),

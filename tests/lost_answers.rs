@@ -4,44 +4,15 @@
 
 mod support;
 
-use gcal_emulator::{DropWhen, Emulator, Fault, MintToken};
+use support::clients::{call, call_with, client_for};
+
+use gcal_emulator::{DropWhen, Emulator, Fault};
 use qorus_gcal::calendar::batch::{BatchCall, BatchOptions};
 use qorus_gcal::calendar::call::CallOptions;
-use qorus_gcal::oauth::grant::now_unix;
-use qorus_gcal::{Client, Error, ErrorKind, Result, runtime};
+use qorus_gcal::{Client, Error, ErrorKind, runtime};
 use serde_json::{Value, json};
 
 const USER: &str = "user@example.com";
-
-fn client_for(emulator: &Emulator) -> Client {
-    let minted = emulator
-        .admin()
-        .mint_token(MintToken {
-            offline: true,
-            ..MintToken::default()
-        })
-        .unwrap();
-    let config = json!({"token": {
-        "access_token": minted["access_token"], "refresh_token": minted["refresh_token"],
-        "expires_at": now_unix() + 3000, "scope": minted["scope"]}});
-    Client::from_json(&support::emulator_config(emulator.urls(), config)).unwrap()
-}
-
-fn call_with(
-    client: &Client,
-    method: &str,
-    params: Value,
-    body: Option<Value>,
-    options: CallOptions,
-) -> Result<Value> {
-    let c = client.clone();
-    let method = method.to_string();
-    runtime::block_on(async move { c.call(&method, &params, body.as_ref(), &options).await })
-}
-
-fn call(client: &Client, method: &str, params: Value, body: Option<Value>) -> Result<Value> {
-    call_with(client, method, params, body, CallOptions::default())
-}
 
 /// Applies the next `method` request, then closes the connection without an answer.
 fn lose_answer(emulator: &Emulator, method: &str) {

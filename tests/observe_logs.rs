@@ -4,11 +4,13 @@
 
 mod support;
 
+use support::clients::blocking_client_for;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use gcal_emulator::{Emulator, Fault, MintToken};
+use gcal_emulator::{Emulator, Fault};
 use qorus_gcal::calendar::call::CallOptions;
 use qorus_gcal::oauth::consent::LocalOptions;
 use qorus_gcal::observe::{self, LogLevel, LogRecord, LogSink};
@@ -34,18 +36,6 @@ fn collector() -> (LogSink, Kept) {
         sink.lock().unwrap().push((r.clone(), thread));
     });
     (f, kept)
-}
-
-fn token_client(emulator: &Emulator) -> BlockingClient {
-    let minted = emulator
-        .admin()
-        .mint_token(MintToken {
-            offline: true,
-            ..Default::default()
-        })
-        .unwrap();
-    let extra = json!({"token": {"access_token": minted["access_token"], "refresh_token": minted["refresh_token"]}});
-    BlockingClient::from_json(&support::emulator_config(emulator.urls(), extra)).unwrap()
 }
 
 fn insert(client: &BlockingClient) -> String {
@@ -76,7 +66,7 @@ fn with_message<'a>(
 fn records_name_the_method_status_attempt_duration_and_request() {
     let _turn = turn();
     let emulator = Emulator::start();
-    let client = token_client(&emulator);
+    let client = blocking_client_for(&emulator);
     let (sink, kept) = collector();
     client.client().set_log_sink(LogLevel::Debug, Some(sink));
     let id = insert(&client);
@@ -156,7 +146,10 @@ fn records_name_the_method_status_attempt_duration_and_request() {
 fn levels_filter_and_each_client_sink_sees_only_its_client() {
     let _turn = turn();
     let emulator = Emulator::start();
-    let (a, b) = (token_client(&emulator), token_client(&emulator));
+    let (a, b) = (
+        blocking_client_for(&emulator),
+        blocking_client_for(&emulator),
+    );
     assert_ne!(a.client().id(), b.client().id());
     let (sink_a, kept_a) = collector();
     let (sink_b, kept_b) = collector();
@@ -256,7 +249,7 @@ impl Drop for Dropped {
 fn a_sink_that_calls_back_into_the_library_neither_deadlocks_nor_recurses() {
     let _turn = turn();
     let emulator = Emulator::start();
-    let client = token_client(&emulator);
+    let client = blocking_client_for(&emulator);
     let drops = Arc::new(AtomicUsize::new(0));
     let (second, kept) = collector();
     let calls = Arc::new(AtomicUsize::new(0));
@@ -332,7 +325,7 @@ fn silent_by_default_and_after_removal() {
     assert_eq!(LevelFilter::current(), LevelFilter::OFF);
     assert!(!observe::logs::active());
     let emulator = Emulator::start();
-    let client = token_client(&emulator);
+    let client = blocking_client_for(&emulator);
     let (sink, kept) = collector();
     client.client().set_log_sink(LogLevel::Trace, Some(sink));
     assert_eq!(LevelFilter::current(), LevelFilter::TRACE);
@@ -345,7 +338,7 @@ fn silent_by_default_and_after_removal() {
     assert_eq!(kept.lock().unwrap().len(), during, "nothing after removal");
 
     // A client's sink goes with the client.
-    let other = token_client(&emulator);
+    let other = blocking_client_for(&emulator);
     let (sink, _) = collector();
     other.client().set_log_sink(LogLevel::Debug, Some(sink));
     assert_eq!(LevelFilter::current(), LevelFilter::DEBUG);

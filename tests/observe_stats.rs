@@ -5,9 +5,11 @@
 
 mod support;
 
+use support::clients::blocking_client_for;
+
 use std::sync::{Mutex, MutexGuard};
 
-use gcal_emulator::{DropWhen, Emulator, Fault, MintToken};
+use gcal_emulator::{DropWhen, Emulator, Fault};
 use qorus_gcal::calendar::batch::{BatchCall, BatchOptions};
 use qorus_gcal::calendar::call::CallOptions;
 use qorus_gcal::{BlockingClient, observe};
@@ -17,18 +19,6 @@ static TURN: Mutex<()> = Mutex::new(());
 
 fn turn() -> MutexGuard<'static, ()> {
     TURN.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn token_client(emulator: &Emulator) -> BlockingClient {
-    let minted = emulator
-        .admin()
-        .mint_token(MintToken {
-            offline: true,
-            ..Default::default()
-        })
-        .unwrap();
-    let extra = json!({"token": {"access_token": minted["access_token"], "refresh_token": minted["refresh_token"]}});
-    BlockingClient::from_json(&support::emulator_config(emulator.urls(), extra)).unwrap()
 }
 
 fn call(client: &BlockingClient, method: &str, params: Value, body: Option<Value>) -> Value {
@@ -47,7 +37,7 @@ fn a_clients_counters_follow_what_it_did() {
     let _turn = turn();
     let emulator = Emulator::start();
     let admin = emulator.admin();
-    let client = token_client(&emulator);
+    let client = blocking_client_for(&emulator);
     let fresh = client.client().stats(false);
     assert_eq!(fresh["requests"]["total"], 0);
     assert_eq!(fresh["latency_ms"]["count"], 0);
@@ -154,7 +144,10 @@ fn the_process_adds_up_every_client_and_counts_them() {
     let _turn = turn();
     let emulator = Emulator::start();
     let before = observe::process_stats(false);
-    let (a, b) = (token_client(&emulator), token_client(&emulator));
+    let (a, b) = (
+        blocking_client_for(&emulator),
+        blocking_client_for(&emulator),
+    );
     call(&a, "calendarList.list", json!({}), None);
     call(&b, "calendarList.list", json!({}), None);
     call(&b, "calendarList.list", json!({}), None);
@@ -194,7 +187,7 @@ fn the_process_adds_up_every_client_and_counts_them() {
     );
 
     // A reset of the process's statistics leaves every client's alone.
-    let c = token_client(&emulator);
+    let c = blocking_client_for(&emulator);
     call(&c, "calendarList.list", json!({}), None);
     observe::process_stats(true);
     assert_eq!(observe::process_stats(false)["requests"]["total"], 0);

@@ -4,29 +4,17 @@
 
 mod support;
 
+use support::clients::client_with_token;
+
 use std::time::{Duration, Instant};
 
-use gcal_emulator::{Emulator, Fault, MintToken, ServiceAccountOptions};
+use gcal_emulator::{Emulator, Fault, ServiceAccountOptions};
 use qorus_gcal::calendar::batch::{BatchCall, BatchOptions};
 use qorus_gcal::oauth::grant::now_unix;
 use qorus_gcal::{Client, runtime};
 use serde_json::json;
 
 const ONE_SECOND: Duration = Duration::from_secs(1);
-
-fn client_with_token(emulator: &Emulator, expires_at: i64) -> Client {
-    let minted = emulator
-        .admin()
-        .mint_token(MintToken {
-            offline: true,
-            ..MintToken::default()
-        })
-        .unwrap();
-    let config = json!({"token": {
-        "access_token": minted["access_token"], "refresh_token": minted["refresh_token"],
-        "expires_at": expires_at, "scope": minted["scope"]}});
-    Client::from_json(&support::emulator_config(emulator.urls(), config)).unwrap()
-}
 
 fn retry_after_one_second(method: &str, status: u16) -> Fault {
     Fault {

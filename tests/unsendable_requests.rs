@@ -4,34 +4,15 @@
 
 mod support;
 
-use gcal_emulator::{Emulator, MintToken};
+use support::clients::client_for;
+
+use gcal_emulator::Emulator;
 use qorus_gcal::calendar::call::CallOptions;
 use qorus_gcal::http::send::{Outgoing, send};
-use qorus_gcal::oauth::grant::now_unix;
-use qorus_gcal::{Client, ErrorKind, Result, runtime};
-use serde_json::{Value, json};
+use qorus_gcal::{Client, ErrorKind, runtime};
+use serde_json::json;
 
 const TEN_MB: usize = 10 << 20;
-
-fn client_for(emulator: &Emulator) -> Client {
-    let minted = emulator
-        .admin()
-        .mint_token(MintToken {
-            offline: true,
-            ..MintToken::default()
-        })
-        .unwrap();
-    let config = json!({"token": {
-        "access_token": minted["access_token"], "refresh_token": minted["refresh_token"],
-        "expires_at": now_unix() + 3000, "scope": minted["scope"]}});
-    Client::from_json(&support::emulator_config(emulator.urls(), config)).unwrap()
-}
-
-fn call_with(client: &Client, method: &str, params: Value, options: CallOptions) -> Result<Value> {
-    let c = client.clone();
-    let method = method.to_string();
-    runtime::block_on(async move { c.call(&method, &params, None, &options).await })
-}
 
 /// Nothing but the admin API reached the emulator.
 fn assert_nothing_sent(emulator: &Emulator, what: &str) {
@@ -73,7 +54,8 @@ fn header_values_with_cr_lf_or_nul_are_refused_before_any_request() {
     ];
     for (option, options) in cases {
         emulator.admin().clear_requests();
-        let err = call_with(&client, "colors.get", json!({}), options).unwrap_err();
+        let err = support::clients::call_with(&client, "colors.get", json!({}), None, options)
+            .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{option}: {err:?}");
         assert!(err.message().contains(option), "{err}");
         assert_nothing_sent(&emulator, option);
@@ -94,7 +76,7 @@ fn fields_and_quota_user_with_line_breaks_travel_percent_encoded_never_as_header
         quota_user: Some("u\r\nX-Other: 2".into()),
         ..CallOptions::default()
     };
-    let _ = call_with(&client, "colors.get", json!({}), options);
+    let _ = support::clients::call_with(&client, "colors.get", json!({}), None, options);
     let sent = emulator.admin().requests();
     assert_eq!(sent.len(), 1, "one request, no retry");
     assert!(
@@ -148,7 +130,7 @@ fn requests_too_large_to_build_are_refused_at_once() {
     ];
     for (method, params, options, param) in cases {
         emulator.admin().clear_requests();
-        let err = call_with(&client, method, params, options).unwrap_err();
+        let err = support::clients::call_with(&client, method, params, None, options).unwrap_err();
         assert_eq!(
             err.kind(),
             ErrorKind::InvalidArgument,
@@ -204,7 +186,8 @@ fn an_unknown_method_of_ten_megabytes_is_answered_briefly() {
     let client = client_for(&emulator);
     // A dot and a real verb made the old search suggest methods after comparing all ten megabytes.
     let name = format!("{}.list", "x".repeat(TEN_MB));
-    let err = call_with(&client, &name, json!({}), CallOptions::default()).unwrap_err();
+    let err = support::clients::call_with(&client, &name, json!({}), None, CallOptions::default())
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnknownMethod);
     let message = err.message();
     assert!(message.len() < 300, "a {} byte message", message.len());
@@ -214,7 +197,14 @@ fn an_unknown_method_of_ten_megabytes_is_answered_briefly() {
     );
     assert!(!message.contains("did you mean"), "{message}");
     // Plausible names still get their suggestion.
-    let err = call_with(&client, "events.lsit", json!({}), CallOptions::default()).unwrap_err();
+    let err = support::clients::call_with(
+        &client,
+        "events.lsit",
+        json!({}),
+        None,
+        CallOptions::default(),
+    )
+    .unwrap_err();
     assert!(err.message().contains("did you mean events.list"), "{err}");
 }
 
@@ -232,7 +222,14 @@ fn huge_parameter_names_and_values_are_shortened_in_messages() {
         json!({"calendarId": "primary", "eventTypes": [huge]}),
     ];
     for params in cases {
-        let err = call_with(&client, "events.list", params, CallOptions::default()).unwrap_err();
+        let err = support::clients::call_with(
+            &client,
+            "events.list",
+            params,
+            None,
+            CallOptions::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
         assert!(
             err.message().len() < 1024,

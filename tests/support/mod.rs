@@ -248,6 +248,7 @@ pub fn run_under_valgrind(exe: &Path, envs: &[(&str, &str)]) -> Output {
 }
 
 pub mod browser;
+pub mod clients;
 pub mod proxies;
 
 /// A client config pointing every endpoint at the emulator, with the emulator's default OAuth client,
