@@ -9,21 +9,6 @@ use std::path::PathBuf;
 use qorus_gcal::calendar::methods::METHODS;
 use qorus_gcal::calendar::schemas::method_schema_json;
 use serde_json::Value;
-use support::notice;
-
-fn discovery_path() -> Option<PathBuf> {
-    let candidates = [
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/google/calendar-v3-discovery.json"),
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/emulator/data/calendar-v3-discovery.json"),
-    ];
-    let found = candidates.iter().find(|p| p.is_file()).cloned();
-    if found.is_none() {
-        notice("SKIPPED: discovery document not found; schema data not compared with it");
-    }
-    found
-}
 
 fn load(path: &PathBuf) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("JSON")
@@ -79,7 +64,7 @@ fn check_node(ctx: &str, doc: &Value, data: &Value) {
 
 #[test]
 fn data_agrees_with_discovery_document() {
-    let Some(path) = discovery_path() else { return };
+    let path = support::discovery_path();
     let doc = load(&path);
     let data = committed();
     assert_eq!(data["revision"], doc["revision"]);
@@ -166,7 +151,7 @@ fn check_resolved(ctx: &str, doc: &Value, schema: &Value, node: &Value, method: 
 
 #[test]
 fn resolved_schemas_carry_the_documents_facts() {
-    let Some(path) = discovery_path() else { return };
+    let path = support::discovery_path();
     let doc = load(&path);
     for m in METHODS {
         let v: Value = serde_json::from_str(&method_schema_json(m.id).unwrap()).unwrap();
@@ -208,29 +193,8 @@ fn resolved_schemas_carry_the_documents_facts() {
 
 #[test]
 fn generator_output_matches_committed_data() {
-    let Some(path) = discovery_path() else { return };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let out = std::env::temp_dir().join(format!("qgcal-schemas-{}.json", std::process::id()));
-    let run = std::process::Command::new("python3")
-        .arg(root.join("src/calendar/gen_schemas.py"))
-        .arg(&path)
-        .arg("-o")
-        .arg(&out)
-        .status();
-    match run {
-        Err(e) => {
-            notice(&format!(
-                "SKIPPED: python3 is not available ({e}); generator output not compared"
-            ));
-            return;
-        }
-        Ok(status) => assert!(status.success(), "gen_schemas.py failed: {status}"),
-    }
-    let generated = std::fs::read_to_string(&out).expect("generator output");
-    let _ = std::fs::remove_file(&out);
-    let committed = std::fs::read_to_string(root.join("src/calendar/schemas_data.json")).unwrap();
-    assert!(
-        generated == committed,
-        "src/calendar/schemas_data.json is stale: run `python3 src/calendar/gen_schemas.py`"
+    support::assert_generated_file_fresh(
+        "src/calendar/gen_schemas.py",
+        "src/calendar/schemas_data.json",
     );
 }

@@ -9,32 +9,12 @@ use std::path::PathBuf;
 use qorus_gcal::calendar::methods::{METHODS, STANDARD_PARAMS};
 use qorus_gcal::calendar::{Location, MethodSpec, ParamSpec, ParamType};
 use serde_json::Value;
-use support::notice;
 
-fn discovery_path() -> Option<PathBuf> {
-    let candidates = [
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/google/calendar-v3-discovery.json"),
-        PathBuf::from("/work/shared/google/calendar-v3-discovery.json"),
-    ];
-    let found = candidates.iter().find(|p| p.is_file()).cloned();
-    if found.is_none() {
-        notice(&format!(
-            "SKIPPED: discovery document not found at {} or {}",
-            candidates[0].display(),
-            candidates[1].display()
-        ));
-    }
-    found
-}
-
-fn load() -> Option<(PathBuf, Value)> {
-    let path = discovery_path()?;
+fn load() -> (PathBuf, Value) {
+    let path = support::discovery_path();
     let text = std::fs::read_to_string(&path).expect("read the discovery document");
-    Some((
-        path,
-        serde_json::from_str(&text).expect("discovery document is JSON"),
-    ))
+    let doc = serde_json::from_str(&text).expect("discovery document is JSON");
+    (path, doc)
 }
 
 fn collect<'a>(resources: &'a Value, out: &mut Vec<&'a Value>) {
@@ -144,7 +124,7 @@ fn check_method(doc: &Value, m: &Value, spec: &MethodSpec) {
 
 #[test]
 fn table_agrees_with_discovery_document() {
-    let Some((path, doc)) = load() else { return };
+    let (path, doc) = load();
     let mut methods = Vec::new();
     collect(&doc["resources"], &mut methods);
     assert_eq!(methods.len(), 38, "{}: method count", path.display());
@@ -188,30 +168,8 @@ fn table_agrees_with_discovery_document() {
 
 #[test]
 fn generator_output_matches_committed_table() {
-    let Some(path) = discovery_path() else { return };
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let script = root.join("src/calendar/gen_methods.py");
-    let out = std::env::temp_dir().join(format!("qgcal-methods-table-{}.rs", std::process::id()));
-    let run = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(&path)
-        .arg("-o")
-        .arg(&out)
-        .status();
-    match run {
-        Err(e) => {
-            notice(&format!(
-                "SKIPPED: python3 is not available ({e}); generator output not compared"
-            ));
-            return;
-        }
-        Ok(status) => assert!(status.success(), "gen_methods.py failed: {status}"),
-    }
-    let generated = std::fs::read_to_string(&out).expect("generator output");
-    let _ = std::fs::remove_file(&out);
-    let committed = std::fs::read_to_string(root.join("src/calendar/methods_table.rs")).unwrap();
-    assert!(
-        generated == committed,
-        "src/calendar/methods_table.rs is stale: run `python3 src/calendar/gen_methods.py`"
+    support::assert_generated_file_fresh(
+        "src/calendar/gen_methods.py",
+        "src/calendar/methods_table.rs",
     );
 }

@@ -305,3 +305,44 @@ pub fn count_events(client: &qorus_gcal::Client) -> usize {
     .unwrap()
     .len()
 }
+
+/// Google's discovery document for Calendar v3, as committed beside the emulator (a copy of
+/// `../shared/google/calendar-v3-discovery.json`).
+pub fn discovery_path() -> PathBuf {
+    let path = repo_root().join("tests/emulator/data/calendar-v3-discovery.json");
+    assert!(path.is_file(), "{} is committed", path.display());
+    path
+}
+
+/// Runs a generator (`python3 SCRIPT DISCOVERY -o TMP`) and asserts its output is the committed file
+/// (both paths relative to the repository). Without python3 it says so and compares nothing.
+pub fn assert_generated_file_fresh(script: &str, committed: &str) {
+    let root = repo_root();
+    let out = std::env::temp_dir().join(format!(
+        "qgcal-generated-{}-{}",
+        std::process::id(),
+        Path::new(committed).file_name().unwrap().to_string_lossy()
+    ));
+    let run = Command::new("python3")
+        .arg(root.join(script))
+        .arg(discovery_path())
+        .arg("-o")
+        .arg(&out)
+        .status();
+    match run {
+        Err(e) => {
+            notice(&format!(
+                "SKIPPED: python3 is not available ({e}); {script}'s output not compared with {committed}"
+            ));
+            return;
+        }
+        Ok(status) => assert!(status.success(), "{script} failed: {status}"),
+    }
+    let generated = std::fs::read_to_string(&out).expect("generator output");
+    let _ = std::fs::remove_file(&out);
+    let committed_text = std::fs::read_to_string(root.join(committed)).unwrap();
+    assert!(
+        generated == committed_text,
+        "{committed} is stale: run `python3 {script}`"
+    );
+}
