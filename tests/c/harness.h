@@ -48,6 +48,26 @@ static inline void json_str(const char *json, const char *key, char *dst, size_t
   dst[len] = '\0';
 }
 
+/* A call that must succeed; answers its result (free it with qgcal_string_free). Not inline: inlined,
+ * gcc 12 takes the result for a pointer into the caller's frame (-Wdangling-pointer). */
+__attribute__((unused, noinline)) static char *ok_call(qgcal_client *client, const char *method, const char *params, const char *body) {
+  char *out = NULL;
+  qgcal_error *err = NULL;
+  qgcal_status st = qgcal_call(client, method, params, body, &out, &err);
+  CHECK(st == QGCAL_OK, "%s %s: %s %s", method, params, qgcal_status_name(st), err ? qgcal_error_message(err) : "");
+  return out;
+}
+
+/* How many times `needle` occurs in `text`. */
+static inline int count_of(const char *text, const char *needle) {
+  int n = 0;
+  for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle)) n++;
+  return n;
+}
+
+/* An event item, not the list's own "calendar#events" kind. */
+#define EVENT_KIND "\"kind\":\"calendar#event\""
+
 static inline int harness_done(const char *name) {
   printf("%s: %d checks passed\n", name, harness_checks);
   return 0;

@@ -7,22 +7,6 @@
 
 static qgcal_client *client;
 
-static char *ok_call(const char *method, const char *params, const char *body) {
-  char *out = NULL;
-  qgcal_error *err = NULL;
-  qgcal_status st = qgcal_call(client, method, params, body, &out, &err);
-  CHECK(st == QGCAL_OK, "%s %s: %s %s", method, params, qgcal_status_name(st), err ? qgcal_error_message(err) : "");
-  return out;
-}
-
-static int count(const char *json, const char *needle) {
-  int n = 0;
-  for (const char *p = strstr(json, needle); p; p = strstr(p + 1, needle)) n++;
-  return n;
-}
-
-#define EVENT_KIND "\"kind\":\"calendar#event\""
-
 struct seen {
   int pages, items, stop_after;
   int counts[8];
@@ -43,8 +27,8 @@ static bool on_page(void *userdata, const char *items_json, size_t len, size_t n
   struct seen *s = (struct seen *)userdata;
   CHECK(strlen(items_json) == len, "len %zu is the text's length %zu", len, strlen(items_json));
   CHECK(items_json[0] == '[' && items_json[len - 1] == ']', "a JSON array: %s", items_json);
-  CHECK(count(items_json, EVENT_KIND) == (int)n, "count %zu matches the items: %s", n, items_json);
-  CHECK(count(items_json, "nextPageToken") == 0, "no page token reaches the host: %s", items_json);
+  CHECK(count_of(items_json, EVENT_KIND) == (int)n, "count %zu matches the items: %s", n, items_json);
+  CHECK(count_of(items_json, "nextPageToken") == 0, "no page token reaches the host: %s", items_json);
   if (s->pages < 8) s->counts[s->pages] = (int)n;
   s->pages++;
   s->items += (int)n;
@@ -73,7 +57,7 @@ int main(void) {
   CHECK(qgcal_client_new(config, &client, NULL) == QGCAL_OK, "client");
   char cal[256], params[1024], body[512];
 
-  char *out = ok_call("calendars.insert", NULL, "{\"summary\": \"list each\"}");
+  char *out = ok_call(client, "calendars.insert", NULL, "{\"summary\": \"list each\"}");
   json_str(out, "id", cal, sizeof cal);
   qgcal_string_free(out);
   for (int i = 0; i < EVENTS; i++) {
@@ -82,7 +66,7 @@ int main(void) {
              "{\"summary\": \"event %d\", \"start\": {\"dateTime\": \"2030-01-%02dT10:00:00Z\"}, "
              "\"end\": {\"dateTime\": \"2030-01-%02dT11:00:00Z\"}}",
              i, i + 1, i + 1);
-    qgcal_string_free(ok_call("events.insert", params, body));
+    qgcal_string_free(ok_call(client, "events.insert", params, body));
   }
   snprintf(params, sizeof params, "{\"calendarId\": \"%s\", \"maxResults\": 3, \"orderBy\": \"startTime\", "
            "\"singleEvents\": true}", cal);
@@ -113,7 +97,7 @@ int main(void) {
   CHECK(stop.pages == 1, "stopped after %d pages", stop.pages);
 
   /* an empty calendar: OK, and no empty page reaches the callback */
-  out = ok_call("calendars.insert", NULL, "{\"summary\": \"empty\"}");
+  out = ok_call(client, "calendars.insert", NULL, "{\"summary\": \"empty\"}");
   char empty[256];
   json_str(out, "id", empty, sizeof empty);
   qgcal_string_free(out);

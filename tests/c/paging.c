@@ -7,30 +7,13 @@
 
 static qgcal_client *client;
 
-static char *ok_call(const char *method, const char *params, const char *body) {
-  char *out = NULL;
-  qgcal_error *err = NULL;
-  qgcal_status st = qgcal_call(client, method, params, body, &out, &err);
-  CHECK(st == QGCAL_OK, "%s %s: %s %s", method, params, qgcal_status_name(st), err ? qgcal_error_message(err) : "");
-  return out;
-}
-
-static int count(const char *json, const char *needle) {
-  int n = 0;
-  for (const char *p = strstr(json, needle); p; p = strstr(p + 1, needle)) n++;
-  return n;
-}
-
-/* An event item, not the list's own "calendar#events" kind. */
-#define EVENT_KIND "\"kind\":\"calendar#event\""
-
 int main(void) {
   const char *config = getenv("QGCAL_TEST_CONFIG");
   CHECK(config != NULL, "QGCAL_TEST_CONFIG is not set");
   CHECK(qgcal_client_new(config, &client, NULL) == QGCAL_OK, "client");
   char cal[256], params[1024], body[512], first_id[256], last_id[256], token[512];
 
-  char *out = ok_call("calendars.insert", NULL, "{\"summary\": \"paging\"}");
+  char *out = ok_call(client, "calendars.insert", NULL, "{\"summary\": \"paging\"}");
   json_str(out, "id", cal, sizeof cal);
   qgcal_string_free(out);
   for (int i = 0; i < EVENTS; i++) {
@@ -39,7 +22,7 @@ int main(void) {
              "{\"summary\": \"event %d\", \"start\": {\"dateTime\": \"2030-01-%02dT10:00:00Z\"}, "
              "\"end\": {\"dateTime\": \"2030-01-%02dT11:00:00Z\"}}",
              i, i + 1, i + 1);
-    out = ok_call("events.insert", params, body);
+    out = ok_call(client, "events.insert", params, body);
     json_str(out, "id", i == 0 ? first_id : last_id, sizeof first_id);
     qgcal_string_free(out);
   }
@@ -56,13 +39,13 @@ int main(void) {
     qgcal_status st = qgcal_pager_next(pager, &out, &err);
     CHECK(st == QGCAL_OK, "page %d: %s %s", page, qgcal_status_name(st), err ? qgcal_error_message(err) : "");
     CHECK(strncmp(out, "{\"items\":[", 10) == 0, "page %d starts with its items: %s", page, out);
-    CHECK(count(out, EVENT_KIND) == want_items[page], "page %d: %d events, want %d: %s", page,
-          count(out, EVENT_KIND), want_items[page], out);
-    seen += count(out, EVENT_KIND);
+    CHECK(count_of(out, EVENT_KIND) == want_items[page], "page %d: %d events, want %d: %s", page,
+          count_of(out, EVENT_KIND), want_items[page], out);
+    seen += count_of(out, EVENT_KIND);
     int more = page < 2;
     CHECK(strstr(out, more ? "\"more\":true" : "\"more\":false") != NULL, "page %d more: %s", page, out);
     CHECK((strstr(out, "\"next_sync_token\":\"") != NULL) == (page == 2), "page %d sync token: %s", page, out);
-    CHECK(count(out, "nextPageToken") == 0, "page %d hands no page token to the host: %s", page, out);
+    CHECK(count_of(out, "nextPageToken") == 0, "page %d hands no page token to the host: %s", page, out);
     qgcal_string_free(out);
   }
   CHECK(seen == EVENTS, "the pager saw %d events, want %d", seen, EVENTS);
@@ -71,30 +54,30 @@ int main(void) {
   /* list_all: every item as one array, or the first max_items. */
   out = NULL;
   CHECK(qgcal_list_all(client, "events.list", params, 0, &out, &err) == QGCAL_OK, "list_all");
-  CHECK(out[0] == '[' && count(out, EVENT_KIND) == EVENTS, "list_all: %s", out);
+  CHECK(out[0] == '[' && count_of(out, EVENT_KIND) == EVENTS, "list_all: %s", out);
   CHECK(strstr(out, first_id) != NULL && strstr(out, last_id) != NULL, "list_all holds the first and last");
   qgcal_string_free(out);
   CHECK(qgcal_list_all(client, "events.list", params, 5, &out, &err) == QGCAL_OK, "list_all, 5");
-  CHECK(out[0] == '[' && count(out, EVENT_KIND) == 5, "list_all with max_items 5: %s", out);
+  CHECK(out[0] == '[' && count_of(out, EVENT_KIND) == 5, "list_all with max_items 5: %s", out);
   qgcal_string_free(out);
 
   /* A full sync, then an incremental one that sees one change and one deletion. */
   CHECK(qgcal_sync(client, "events.list", params, NULL, &out, &err) == QGCAL_OK, "full sync");
-  CHECK(count(out, EVENT_KIND) == EVENTS, "full sync: %s", out);
+  CHECK(count_of(out, EVENT_KIND) == EVENTS, "full sync: %s", out);
   CHECK(strstr(out, "\"full_resync\":false") != NULL, "full sync flag: %s", out);
   json_str(out, "next_sync_token", token, sizeof token);
   qgcal_string_free(out);
 
   snprintf(params, sizeof params, "{\"calendarId\": \"%s\", \"eventId\": \"%s\"}", cal, first_id);
-  qgcal_string_free(ok_call("events.patch", params, "{\"summary\": \"changed\"}"));
+  qgcal_string_free(ok_call(client, "events.patch", params, "{\"summary\": \"changed\"}"));
   snprintf(params, sizeof params, "{\"calendarId\": \"%s\", \"eventId\": \"%s\"}", cal, last_id);
-  qgcal_string_free(ok_call("events.delete", params, NULL));
+  qgcal_string_free(ok_call(client, "events.delete", params, NULL));
 
   snprintf(params, sizeof params, "{\"calendarId\": \"%s\", \"maxResults\": 3}", cal);
   CHECK(qgcal_sync_ex(client, "events.list", params, token, "{\"full_resync_on_expiry\": true}", &out, &err) ==
             QGCAL_OK,
         "incremental sync");
-  CHECK(count(out, EVENT_KIND) == 2, "incremental sync sees 2 items: %s", out);
+  CHECK(count_of(out, EVENT_KIND) == 2, "incremental sync sees 2 items: %s", out);
   CHECK(strstr(out, "\"summary\":\"changed\"") != NULL, "the change: %s", out);
   CHECK(strstr(out, "\"status\":\"cancelled\"") != NULL && strstr(out, last_id) != NULL, "the deletion: %s", out);
   CHECK(strstr(out, "\"next_sync_token\":\"") != NULL, "a new sync token: %s", out);
