@@ -3,7 +3,9 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use support::clients::record_tokens;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use gcal_emulator::{ClientConfig, Consent, DEFAULT_CLIENT_ID, Emulator};
@@ -33,15 +35,6 @@ fn wait(
 ) -> qorus_gcal::Result<Token> {
     let consent = consent.clone();
     runtime::block_on(async move { consent.wait(Some(Duration::from_millis(ms))).await })
-}
-
-fn record_tokens(client: &Client) -> Arc<Mutex<Vec<Token>>> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    client.set_token_callback(Some(Arc::new(move |t: &Token| {
-        sink.lock().unwrap().push(t.clone())
-    })));
-    seen
 }
 
 #[test]

@@ -3,7 +3,9 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
+use support::clients::record_tokens;
+
+use std::sync::Arc;
 
 use gcal_emulator::{Emulator, Fault, MintToken, RevokeFilter, ServiceAccountOptions};
 use qorus_gcal::oauth::grant::now_unix;
@@ -47,15 +49,6 @@ fn token(client: &Client) -> qorus_gcal::Result<Token> {
 fn refresh(client: &Client) -> qorus_gcal::Result<Token> {
     let c = client.clone();
     runtime::block_on(async move { c.refresh().await })
-}
-
-fn record_tokens(client: &Client) -> Arc<Mutex<Vec<Token>>> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    client.set_token_callback(Some(Arc::new(move |t: &Token| {
-        sink.lock().unwrap().push(t.clone())
-    })));
-    seen
 }
 
 fn assert_no_secret(error: &Error, secrets: &[&str]) {

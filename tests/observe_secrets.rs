@@ -6,10 +6,12 @@
 
 mod support;
 
+use support::clients::record_tokens;
+
 use std::collections::BTreeSet;
 use std::ffi::{CStr, c_void};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gcal_emulator::{ClientConfig, Emulator, Fault, MintToken, ServiceAccountOptions};
@@ -80,17 +82,6 @@ fn query_param(url: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no {name} in {url}"))
 }
 
-fn record_tokens(client: &BlockingClient) -> Arc<Mutex<Vec<Token>>> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    client
-        .client()
-        .set_token_callback(Some(Arc::new(move |t: &Token| {
-            sink.lock().unwrap().push(t.clone())
-        })));
-    seen
-}
-
 fn call(client: &BlockingClient, method: &str, params: Value, body: Option<Value>) -> Value {
     client
         .call(method, &params, body.as_ref(), &CallOptions::default())
@@ -123,7 +114,7 @@ fn a_whole_run_at_trace_level_logs_no_secret() {
         json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}),
     );
     let client = BlockingClient::from_json(&config).unwrap();
-    let tokens = record_tokens(&client);
+    let tokens = record_tokens(client.client());
 
     // Consent by the local listener: the code and state travel through the browser's redirect.
     let (consent, url) = client.consent_start_local(LocalOptions::default()).unwrap();
@@ -224,7 +215,7 @@ fn a_whole_run_at_trace_level_logs_no_secret() {
         json!({"client_id": null, "client_secret": null, "service_account": key}),
     );
     let sa = BlockingClient::from_json(&sa_config).unwrap();
-    let sa_tokens = record_tokens(&sa);
+    let sa_tokens = record_tokens(sa.client());
     call(&sa, "calendarList.list", json!({}), None);
     secrets.add_token(&sa.refresh().unwrap());
 

@@ -1,10 +1,13 @@
 //! Clients on an emulator with a minted offline token, and one call through them: what most Rust
 //! tests start with.
 
+use std::sync::{Arc, Mutex};
+
 use gcal_emulator::{Emulator, MintToken};
 use qorus_gcal::blocking::BlockingClient;
 use qorus_gcal::calendar::call::CallOptions;
 use qorus_gcal::oauth::grant::now_unix;
+use qorus_gcal::oauth::token::Token;
 use qorus_gcal::{Client, Result, runtime};
 use serde_json::{Value, json};
 
@@ -61,4 +64,14 @@ pub fn call_with(
 
 pub fn call(client: &Client, method: &str, params: Value, body: Option<Value>) -> Result<Value> {
     call_with(client, method, params, body, CallOptions::default())
+}
+
+/// Every token the client hands to its host, as the token callback sees them.
+pub fn record_tokens(client: &Client) -> Arc<Mutex<Vec<Token>>> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    client.set_token_callback(Some(Arc::new(move |t: &Token| {
+        sink.lock().unwrap().push(t.clone())
+    })));
+    seen
 }
