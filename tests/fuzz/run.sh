@@ -68,6 +68,7 @@ for t in "${TARGETS[@]}"; do
   done_runs="${done_runs:-0}"
   total=$((total + done_runs))
   summary+=("$(printf '%-14s %12s runs %7s s  corpus %5s' "$t" "$done_runs" "$secs" "$(ls "$corpus" | wc -l)")")
+  echo "${summary[-1]}"
 done
 echo "==== fuzz summary (seed $seed, max_len $max_len)"
 printf '%s\n' "${summary[@]}"
