@@ -40,7 +40,12 @@ fn clients_made_one_after_another_reuse_one_connection() {
         drop(client);
     }
     let stats = emu.admin().connection_stats();
-    assert_eq!(stats.accepted, 1, "200 clients, one connection: {stats:?}");
+    // Almost always one: hyper hands a connection back to the pool on a task of its own once the answer
+    // is read, so on a loaded machine the next client may get there first and open another.
+    assert!(
+        (1..=4).contains(&stats.accepted),
+        "200 clients, (nearly) one connection: {stats:?}"
+    );
     assert_eq!(support::count_requests(&emu, "colors.get"), 200);
 }
 
