@@ -4,8 +4,8 @@
 #
 #   tests/fuzz/run.sh RUNS [TARGET...]      e.g. tests/fuzz/run.sh 5000     (CI's short pass)
 #
-# Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz --locked`). The targets are
-# built once (release, debug assertions and overflow checks on, AddressSanitizer); new inputs found go
+# Needs cargo-fuzz (`cargo install cargo-fuzz --locked`); the nightly toolchain is used when installed
+# (see below). The targets are built once (release, debug assertions and overflow checks on, AddressSanitizer); new inputs found go
 # to tests/fuzz/corpus/TARGET (not committed), crashes to tests/fuzz/artifacts/TARGET/. Env:
 # FUZZ_SEED (libFuzzer's -seed, default 1), FUZZ_MAX_LEN (default 4096).
 set -euo pipefail
@@ -30,16 +30,24 @@ fi
 seed="${FUZZ_SEED:-1}"
 max_len="${FUZZ_MAX_LEN:-4096}"
 
-rustup run nightly rustc --version >/dev/null 2>&1 ||
-  { echo "FAIL: fuzzing needs the nightly toolchain (rustup toolchain install nightly)" >&2; exit 1; }
-cargo +nightly fuzz --version >/dev/null 2>&1 ||
+# cargo fuzz passes rustc unstable flags (-Zsanitizer=address and others): the nightly toolchain when
+# there is one, else this machine's toolchain with RUSTC_BOOTSTRAP=1, which lets a stable rustc take them
+# (CI machines have one toolchain and cannot fetch another).
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+  toolchain=(+nightly)
+else
+  toolchain=()
+  export RUSTC_BOOTSTRAP=1
+  echo "fuzz: no nightly toolchain; using $(rustc --version) with RUSTC_BOOTSTRAP=1"
+fi
+cargo "${toolchain[@]}" fuzz --version >/dev/null 2>&1 ||
   { echo "FAIL: fuzzing needs cargo-fuzz (cargo install cargo-fuzz --locked)" >&2; exit 1; }
 
 cd "$root"
 # The fuzz workspace's Cargo.lock is committed: refuse to run if it would change.
-cargo +nightly metadata --locked --format-version 1 --manifest-path tests/fuzz/Cargo.toml >/dev/null
+cargo "${toolchain[@]}" metadata --locked --format-version 1 --manifest-path tests/fuzz/Cargo.toml >/dev/null
 # 16 codegen units: a much faster build on two cores for a slightly slower fuzzer.
-cargo +nightly fuzz build --fuzz-dir tests/fuzz --codegen-units 16
+cargo "${toolchain[@]}" fuzz build --fuzz-dir tests/fuzz --codegen-units 16
 bin_dir="$here/target/x86_64-unknown-linux-gnu/release"
 
 total=0
