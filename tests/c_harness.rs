@@ -367,7 +367,7 @@ fn pool() {
         );
         let plain_stats = plain.admin().connection_stats();
         assert!(plain_stats.accepted <= 4, "1,000 clients: {plain_stats:?}");
-        let tls_stats = support::connection_stats_once_closed(&tls);
+        let tls_stats = tls.admin().connection_stats_once_closed();
         assert_eq!(
             (
                 tls_stats.accepted,

@@ -274,21 +274,6 @@ pub fn emulator_config(urls: &gcal_emulator::Urls, extra: serde_json::Value) -> 
     config.to_string()
 }
 
-/// The emulator's connection counts once no connection is open, or as they are after 10 s: the server
-/// counts a connection closed when its task ends, which may be a moment after the client closed it.
-pub fn connection_stats_once_closed(
-    emulator: &gcal_emulator::Emulator,
-) -> gcal_emulator::ConnectionStats {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let stats = emulator.admin().connection_stats();
-        if stats.open == 0 || std::time::Instant::now() >= deadline {
-            return stats;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-}
-
 /// How many requests the emulator logged for a method id (`token`, `events.list`, ...).
 pub fn count_requests(emulator: &gcal_emulator::Emulator, method_id: &str) -> usize {
     emulator

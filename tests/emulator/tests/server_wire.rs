@@ -82,14 +82,7 @@ fn latency_delays_new_connections_and_answers() {
     // One round trip for the new connection, one for the answer.
     assert!(start.elapsed() >= Duration::from_millis(120));
     emu.admin().set_latency(Duration::ZERO);
-    // The server counts the connection closed once its task ends, which may be just after the client
-    // has read the answer: wait for that (bounded), rather than race it.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut stats = emu.admin().connection_stats();
-    while stats.open != 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(5));
-        stats = emu.admin().connection_stats();
-    }
+    let stats = emu.admin().connection_stats_once_closed();
     assert_eq!(
         stats.accepted, 1,
         "the token was minted in-process: {stats:?}"

@@ -306,6 +306,19 @@ impl Admin {
         self.shared.wire.snapshot()
     }
 
+    /// The counts once no connection is open, or as they are after 10 s: a connection is counted closed
+    /// when its task ends, which may be a moment after the client closed it or read its last answer.
+    pub fn connection_stats_once_closed(&self) -> crate::wire::ConnectionStats {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let stats = self.connection_stats();
+            if stats.open == 0 || std::time::Instant::now() >= deadline {
+                return stats;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// Sets the delay added before every answer on Google's paths.
     pub fn set_latency(&self, latency: std::time::Duration) {
         self.shared.set_latency(latency);
